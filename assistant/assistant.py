@@ -1,0 +1,113 @@
+"""The Assistant: one object the CLI, the web UI and the eval harness all ask."""
+
+from __future__ import annotations
+
+import re
+import time
+from typing import Callable, Iterable, Sequence
+
+from .answer import Answer, to_citation
+from .answerers import make_answerer
+from .corpus import load_reports
+from .embedders import Embedder, make_embedder
+from .errors import UserError
+from .index_store import StoredIndex, build_index, read_info
+from .question import NOT_FOUND, Intent, QuestionReader
+from .retrieve import HybridRetriever
+from .settings import Settings
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def history_questions(history: Iterable[dict | str]) -> list[str]:
+    """The user turns of a chat history given as {"role", "content"} dicts or plain strings."""
+    turns = []
+    for turn in history:
+        if isinstance(turn, str):
+            turns.append(turn)
+        elif isinstance(turn, dict) and turn.get("role", "user") == "user" and turn.get("content"):
+            turns.append(str(turn["content"]))
+    return turns
+
+
+class Assistant:
+    """Answers questions about the indexed reports with cited, verbatim figures."""
+
+    def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
+        self.settings = settings
+        self.embedder = embedder or make_embedder(settings.embedder)
+        self.index = StoredIndex(settings, self.embedder)
+        self.reader = QuestionReader(self._report_records())
+        self.retriever = HybridRetriever(index=self.index, embedder=self.embedder,
+                                         top_k=settings.top_k, keyword_weight=settings.keyword_weight)
+        self.answerer = make_answerer(settings, self.index.keyword.idf)
+
+    @classmethod
+    def open(cls, settings: Settings, progress: Callable[[int, int], None] | None = None) -> "Assistant":
+        """An Assistant over the index in settings, building it first if there is none yet."""
+        embedder = make_embedder(settings.embedder)
+        if read_info(settings) is None:
+            build_index(settings, load_reports(settings.seeds_dir), embedder, progress)
+        return cls(settings, embedder)
+
+    def _report_records(self) -> list[dict]:
+        """District names and aliases of the indexed reports, from the manifest when readable."""
+        try:
+            reports = {r.id: r for r in load_reports(self.settings.seeds_dir)}
+        except UserError:
+            reports = {}
+        return [{"district": r["district"], "years": r["years"],
+                 "aliases": reports[r["id"]].aliases if r["id"] in reports else ()}
+                for r in self.index.info.reports]
+
+    def check_question(self, question: str) -> str:
+        """The question stripped, or a UserError with one sentence saying what is wrong with it."""
+        question = (question or "").strip()
+        if not question:
+            raise UserError("请输入问题。")
+        if len(question) > self.settings.max_question_chars:
+            raise UserError(f"问题太长（{len(question)}字），请控制在{self.settings.max_question_chars}字以内。")
+        return question
+
+    def ask(self, question: str, history: Sequence[dict | str] = (),
+            districts: Sequence[str] = ()) -> Answer:
+        """Answer `question` (a follow-up resolved against `history`), optionally within `districts`."""
+        started = time.perf_counter()
+        question = self.check_question(question)
+        standalone = self.reader.resolve(question, history_questions(history))
+        intent = self.reader.read(standalone)
+        answer = self._answer(question, intent, districts)
+        answer.latency_ms = (time.perf_counter() - started) * 1000
+        return answer
+
+    def _answer(self, question: str, intent: Intent, only: Sequence[str]) -> Answer:
+        refusal = self._out_of_scope(intent)
+        if refusal:
+            return Answer(question, refusal, True, standalone_question=intent.question)
+        wanted = [d for d in (intent.districts or self._districts()) if not only or d in only]
+        started = time.perf_counter()
+        hits = {d: self.retriever.search(intent.search_text, [d], intent.period) for d in wanted}
+        retrieved = time.perf_counter()
+        answer = self.answerer.answer(question, intent, hits, named=bool(intent.districts))
+        if answer.abstained:
+            nearest = [h[0] for h in hits.values() if h]
+            answer.nearest = [to_citation(i + 1, h.chunk, h.score) for i, h in enumerate(nearest)]
+        answer.timings.update(retrieve_ms=(retrieved - started) * 1000,
+                              answer_ms=(time.perf_counter() - retrieved) * 1000)
+        return answer
+
+    def _districts(self) -> list[str]:
+        return list(dict.fromkeys(r["district"] for r in self.index.info.reports))
+
+    def _out_of_scope(self, intent: Intent) -> str | None:
+        """A sentence when no indexed report can answer: a foreign district or an uncovered year."""
+        if not _CJK.search(intent.question):
+            return "请用中文提问，例如“2023年新增停车泊位目标”：报告是中文的。"
+        if intent.unknown_district and not intent.districts:
+            return f"{NOT_FOUND}{intent.unknown_district}的数据：已收录的报告只涉及{'、'.join(self._districts())}。"
+        if intent.year and intent.year not in self.reader.years:
+            covered = "、".join(f"{y}年" for y in self.reader.years)
+            return f"{NOT_FOUND}{intent.year}年的数据：已收录的报告只涉及{covered}。"
+        return None
+
+

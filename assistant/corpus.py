@@ -1,0 +1,97 @@
+"""The reports: the seeds manifest and the verbatim texts it names."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import UserError
+
+MANIFEST = "manifest.toml"
+
+
+@dataclass(frozen=True)
+class Report:
+    """One source report and its metadata; `text` is the file's content, never altered."""
+
+    id: str
+    title: str
+    short_title: str
+    district: str
+    city: str
+    years: tuple[int, ...]
+    kind: str
+    path: Path
+    text: str
+    aliases: tuple[str, ...] = ()
+    actual_sections: tuple[str, ...] = ()  # top-level headings whose content reports past results
+    actual_year: int | None = None
+    target_year: int | None = None
+    extra: dict = field(default_factory=dict)
+
+    def period_of(self, top_heading: str) -> tuple[int | None, str]:
+        """(year, "actual" | "target") for a passage under the given top-level heading."""
+        if any(top_heading.startswith(prefix) for prefix in self.actual_sections):
+            return self.actual_year, "actual"
+        return self.target_year, "target"
+
+
+def _read_text(path: Path) -> str:
+    """The report's text, or a sentence saying why it can't be used."""
+    if not path.exists():
+        raise UserError(f"The manifest names {path.name}, but {path} does not exist.")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise UserError(f"{path} is not UTF-8 text; save it as UTF-8 and index again.") from None
+    except OSError as exc:
+        raise UserError(f"{path} cannot be read: {exc.strerror}.") from None
+    if not text.strip():
+        raise UserError(f"{path} is empty; remove it from the manifest or give it text.")
+    return text
+
+
+def _report_from_entry(entry: dict, folder: Path) -> Report:
+    """Build a Report from one [[report]] table of the manifest."""
+    required = ("id", "file", "title", "district")
+    missing = [key for key in required if key not in entry]
+    if missing:
+        raise UserError(f"A report in {folder / MANIFEST} lacks {', '.join(missing)}.")
+    path = folder / entry["file"]
+    known = {"id", "file", "title", "short_title", "district", "city", "years", "kind", "aliases",
+             "actual_sections", "actual_year", "target_year"}
+    return Report(
+        id=entry["id"],
+        title=entry["title"],
+        short_title=entry.get("short_title", entry["title"]),
+        district=entry["district"],
+        city=entry.get("city", ""),
+        years=tuple(entry.get("years", ())),
+        kind=entry.get("kind", ""),
+        path=path,
+        text=_read_text(path),
+        aliases=tuple(entry.get("aliases", ())),
+        actual_sections=tuple(entry.get("actual_sections", ())),
+        actual_year=entry.get("actual_year"),
+        target_year=entry.get("target_year"),
+        extra={k: v for k, v in entry.items() if k not in known},
+    )
+
+
+def load_reports(folder: Path) -> list[Report]:
+    """Every report the manifest in `folder` lists, read and checked."""
+    manifest = folder / MANIFEST
+    if not manifest.exists():
+        raise UserError(f"No report manifest at {manifest}; the seeds folder must hold {MANIFEST}.")
+    try:
+        entries = tomllib.loads(manifest.read_text(encoding="utf-8")).get("report", [])
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise UserError(f"The manifest {manifest} is not valid TOML: {exc}.") from None
+    if not entries:
+        raise UserError(f"The manifest {manifest} lists no [[report]].")
+    reports = [_report_from_entry(entry, folder) for entry in entries]
+    ids = [r.id for r in reports]
+    if len(set(ids)) != len(ids):
+        raise UserError(f"The manifest {manifest} gives the same report id twice.")
+    return reports

@@ -1,0 +1,162 @@
+"""The offline answerer: picks the clauses that state the asked figure, verbatim, one per district."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Callable, Sequence
+
+from .answer import Answer, Figure, to_citation
+from .grounding import ungrounded_figures
+from .keyword_index import tokenize
+from .numbers import extract_figures
+from .question import NOT_FOUND, Intent
+from .retrieve import ScoredChunk
+
+_CLAUSE = re.compile(r"[^,;:。\n]+[,;:。]?")
+# Words that say how a question is asked, not what it is about.
+_ASKING = re.compile(r"是多少|有多少|多少|是什么|什么|哪些|有哪|几个|几家|几|目标|计划|要求|情况|达到|"
+                     r"完成了?|实现了?|一共|总共|大概|请问|我想知道|怎么样|如何|打算|预计|预期|"
+                     r"呢|吗|了|的|是|为|有|年|全年|全区|今年|去年|新的|数量|数")
+_NUMERIC_CUES = re.compile(r"多少|几|比例|比重|增速|增长|百分|率|规模|总额|面积|金额|人数|数量|目标|指标|达到")
+# A clause opening like this continues the figure before it ("确保5.0%,力争5.5%以上").
+_CONTINUATION = ("力争", "确保", "增长", "其中", "占", "同比", "比上年", "总量", "累计", "列全", "居全")
+MIN_COVERAGE = 0.55
+_WRITTEN = re.compile(r"^(?P<value>[\d.,]+|[零〇一二两三四五六七八九十百千万亿]+)(?P<unit>.*)$")
+
+
+@dataclass(frozen=True)
+class Quote:
+    """A verbatim span of a chunk chosen as the answer for one district."""
+
+    hit: ScoredChunk
+    start: int  # offsets in the report
+    end: int
+    coverage: float
+
+    @property
+    def text(self) -> str:
+        chunk = self.hit.chunk
+        return chunk.text[self.start - chunk.start:self.end - chunk.start]
+
+
+def _clauses(text: str) -> list[tuple[int, int]]:
+    """Clause spans inside `text`, split at the ASCII , ; : and 。 these reports use."""
+    spans = []
+    for m in _CLAUSE.finditer(text):
+        start, end = m.start(), m.end()
+        while end > start and text[end - 1] in ",;:。":
+            end -= 1
+        if text[start:end].strip():
+            spans.append((start, end))
+    return spans
+
+
+def topic_terms(intent: Intent) -> list[str]:
+    """The bigrams that say what the question is about (search expansions included)."""
+    text = _ASKING.sub(" ", " ".join([intent.topic, *intent.expansions]))
+    return list(dict.fromkeys(t for t in tokenize(text) if len(t) > 1 and not t.isdigit()))
+
+
+def _coverage(text: str, terms: Sequence[str], weight: Callable[[str], float]) -> float:
+    total = sum(weight(t) for t in terms)
+    return sum(weight(t) for t in terms if t in text) / total if total else 0.0
+
+
+def _span_for(clauses: list[tuple[int, int]], best: int, text: str, numeric: bool) -> tuple[int, int]:
+    """Grow the best clause until it states a figure, then over clauses that continue it."""
+    last = best
+    if numeric:
+        while not extract_figures(text[clauses[best][0]:clauses[last][1]]) and last + 1 < len(clauses) \
+                and last - best < 2 and text[clauses[last][1]:clauses[last][1] + 1] != "。":
+            last += 1
+        while last + 1 < len(clauses) and text[clauses[last + 1][0]:].startswith(_CONTINUATION) \
+                and text[clauses[last][1]:clauses[last][1] + 1] != "。":
+            last += 1
+    return clauses[best][0], clauses[last][1]
+
+
+def best_quote(hits: Sequence[ScoredChunk], intent: Intent, weight: Callable[[str], float]) -> Quote | None:
+    """The clause span among `hits` that best covers the question's topic, or None if none does."""
+    terms = topic_terms(intent)
+    numeric = bool(_NUMERIC_CUES.search(intent.question))
+    best: Quote | None = None
+    best_key = (0.0, 0.0)
+    for rank, hit in enumerate(hits):
+        text = hit.chunk.text
+        clauses = _clauses(text)
+        context = hit.chunk.section
+        for i, (start, end) in enumerate(clauses):
+            span = _span_for(clauses, i, text, numeric)
+            quote_text = text[span[0]:span[1]]
+            if numeric and not extract_figures(quote_text):
+                continue
+            sentence = _sentence_around(text, start)
+            coverage = max(_coverage(quote_text, terms, weight),
+                           0.8 * _coverage(quote_text + sentence + context, terms, weight))
+            key = (round(coverage, 3), hit.score - 0.01 * rank - 0.001 * i)
+            if key > best_key:
+                best_key = key
+                best = Quote(hit, hit.chunk.start + span[0], hit.chunk.start + span[1], coverage)
+    return best if best and best.coverage >= MIN_COVERAGE else None
+
+
+def _sentence_around(text: str, pos: int) -> str:
+    """The sentence of `text` that contains position `pos` (context for a short clause)."""
+    start = text.rfind("。", 0, pos) + 1
+    end = text.find("。", pos)
+    return text[start:end if end >= 0 else len(text)]
+
+
+def _figures(quote: Quote, n: int) -> list[Figure]:
+    """The figures of a quote as written ("3.8" + "万人"), each backed by citation n."""
+    figures = []
+    for figure in extract_figures(quote.text):
+        written = _WRITTEN.match(figure.text)
+        value, unit = (written["value"], written["unit"]) if written else (figure.text, "")
+        figures.append(Figure(value, unit, figure.qualifier, n))
+    return figures
+
+
+def compose_answer(question: str, intent: Intent, found: dict[str, Quote | None],
+                   named: bool) -> Answer:
+    """Answer text from verbatim quotes, one "district（year period）：quote[n]" part per district.
+
+    Districts the question named but the reports lack are said so; the figures are checked
+    against their cited passages before the answer leaves.
+    """
+    parts, citations, figures = [], [], []
+    for district, quote in found.items():
+        if quote is None:
+            if named:
+                parts.append(f"{district}：{NOT_FOUND}相关内容")
+            continue
+        n = len(citations) + 1
+        chunk = quote.hit.chunk
+        label = f"（{chunk.year}年{'实际' if chunk.period == 'actual' else '目标'}）" if chunk.year else ""
+        parts.append(f"{district}{label}：{quote.text}[{n}]")
+        citations.append(to_citation(n, chunk, quote.hit.score, quote.text, quote.start, quote.end))
+        figures.extend(_figures(quote, n))
+    if not citations:
+        return Answer(question, f"{NOT_FOUND}与“{intent.topic or intent.question}”相关的内容。", True,
+                      standalone_question=intent.question, districts=list(found))
+    text = "；".join(parts) + "。"
+    if ungrounded_figures(text, citations):
+        raise AssertionError(f"extractive answer states a figure its passages lack: {text}")
+    return Answer(question, text, False, citations, figures, standalone_question=intent.question,
+                  districts=[d for d, q in found.items() if q])
+
+
+class ExtractiveAnswerer:
+    """The offline default: verbatim clauses, one per district, or an abstention."""
+
+    name = "extractive"
+
+    def __init__(self, idf: Callable[[str], float]) -> None:
+        self._idf = idf
+
+    def answer(self, question: str, intent: Intent, hits: dict[str, list[ScoredChunk]],
+               named: bool) -> Answer:
+        """Pick the best quote per district from its hits and compose the cited answer."""
+        found = {d: best_quote(h, intent, self._idf) for d, h in hits.items()}
+        return compose_answer(question, intent, found, named)

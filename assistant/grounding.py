@@ -1,0 +1,31 @@
+"""The numeric grounding check: every figure in an answer must be stated by a passage it cites."""
+
+from __future__ import annotations
+
+import re
+from typing import Sequence
+
+from .answer import Citation
+from .numbers import NumericValue, extract_figures, figure_in_text
+
+_MARKED = re.compile(r"(?P<claim>[^\[\]]*?)(?P<markers>(?:\[\d+\])+)")
+_MARKER = re.compile(r"\[(\d+)\]")
+
+
+def ungrounded_figures(text: str, citations: Sequence[Citation]) -> list[NumericValue]:
+    """Figures in `text` that no passage cited right after them states (unit-aware).
+
+    A claim is the text up to a run of markers like "[1][2]"; each figure in it must occur in one
+    of those passages. A figure with no marker after it is ungrounded by definition.
+    """
+    passages = {c.n: c.text for c in citations}
+    bad: list[NumericValue] = []
+    consumed = 0
+    for match in _MARKED.finditer(text):
+        cited = [passages.get(int(n), "") for n in _MARKER.findall(match.group("markers"))]
+        for figure in extract_figures(match.group("claim")):
+            if not any(figure_in_text(figure, passage) for passage in cited):
+                bad.append(figure)
+        consumed = match.end()
+    bad.extend(extract_figures(text[consumed:]))
+    return bad
