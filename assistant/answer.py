@@ -49,6 +49,7 @@ class Answer:
     nearest: list[Citation] = field(default_factory=list)  # shown when abstaining
     notes: list[str] = field(default_factory=list)  # e.g. why an LLM answer was replaced
     answerer: str = "extractive"
+    llm_rejected: bool = False  # an LLM answer failed the grounding guard and was replaced
     latency_ms: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)
     id: str | None = None

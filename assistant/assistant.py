@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import time
-from typing import Callable, Iterable, Sequence
+from typing import Callable, Iterable, Iterator, Sequence
 
 from .answer import Answer, to_citation
 from .answerers import make_answerer
@@ -79,6 +79,14 @@ class Assistant:
         answer = self._answer(question, intent, districts)
         answer.latency_ms = (time.perf_counter() - started) * 1000
         return answer
+
+    def stream(self, question: str, history: Sequence[dict | str] = (),
+               districts: Sequence[str] = ()) -> Iterator[str | Answer]:
+        """Text pieces of the answer as they become ready, then the finished Answer."""
+        answer = self.ask(question, history, districts)
+        for start in range(0, len(answer.answer), 8):
+            yield answer.answer[start:start + 8]
+        yield answer
 
     def _answer(self, question: str, intent: Intent, only: Sequence[str]) -> Answer:
         refusal = self._out_of_scope(intent)
