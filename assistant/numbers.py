@@ -57,6 +57,7 @@ _CHINESE = (rf"(?<![{_CN_CHARS}])(?P<cn>[一二两三四五六七八九十][{_CN
 _FIGURE = re.compile(rf"(?:{_ARABIC}|{_CHINESE})(?P<approx>[余多])?(?P<s3>{_SCALE})?"
                      rf"(?: ?(?P<unit>(?:{_UNIT})(?:/[千万]?(?:{_UNIT}))?))?")
 _CODE_QUOTE = re.compile(r"[0-9A-Za-z+\-.到至]+")
+_TRAILING_QUALIFIER = re.compile(f"(?:{'|'.join(_QUALIFIERS_AFTER)})$")
 
 
 @dataclass(frozen=True)
@@ -99,8 +100,8 @@ def parse_quantity(value: str, unit: str) -> NumericValue:
     if m is None or m.end() < len(value):
         raise ValueError(f"not a number: {value!r}")
     unit_start = m.start("unit") if m.group("unit") else m.end()
-    return replace(_build(m, source), unit=_canonical_unit(source[unit_start:]), text=source,
-                   end=len(source))
+    unit = _TRAILING_QUALIFIER.sub("", source[unit_start:])  # "%以上": 以上 is the qualifier
+    return replace(_build(m, source), unit=_canonical_unit(unit), text=source, end=len(source))
 
 
 def same_quantity(a: NumericValue, b: NumericValue) -> bool:

@@ -206,6 +206,11 @@ def test_parse_quantity_rejects_non_numbers():
             parse_quantity(value, "万人")
 
 
+def test_parse_quantity_reads_trailing_qualifier_out_of_unit():
+    figure = parse_quantity("5.5", "%以上")
+    assert (figure.unit, figure.qualifier) == ("%", "以上")
+
+
 def test_parse_quantity_keeps_unknown_units():
     assert parse_quantity("3", "万辆次").unit == "辆次"
 
