@@ -6,7 +6,7 @@ import re
 import time
 from typing import Callable, Iterable, Iterator, Sequence
 
-from .answer import Answer, to_citation
+from .answer import Answer, Citation, to_citation
 from .answerers import make_answerer
 from .corpus import load_reports
 from .embedders import Embedder, make_embedder
@@ -79,6 +79,13 @@ class Assistant:
         answer = self._answer(question, intent, districts)
         answer.latency_ms = (time.perf_counter() - started) * 1000
         return answer
+
+    def retrieve(self, question: str, history: Sequence[dict | str] = (), k: int = 10) -> list[Citation]:
+        """The passages the question's search ranks highest (all districts it means, merged)."""
+        intent = self.reader.read(self.reader.resolve(self.check_question(question),
+                                                      history_questions(history)))
+        hits = self.retriever.search(intent.search_text, intent.districts, intent.period, k=k)
+        return [to_citation(i + 1, h.chunk, h.score) for i, h in enumerate(hits)]
 
     def stream(self, question: str, history: Sequence[dict | str] = (),
                districts: Sequence[str] = ()) -> Iterator[str | Answer]:

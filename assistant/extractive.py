@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 from typing import Callable, Sequence
@@ -13,11 +14,13 @@ from .numbers import extract_figures
 from .question import NOT_FOUND, Intent
 from .retrieve import ScoredChunk
 
+_CJK = re.compile(r"[\u4e00-\u9fff]")
 _CLAUSE = re.compile(r"[^,;:。\n]+[,;:。]?")
 # Words that say how a question is asked, not what it is about.
 _ASKING = re.compile(r"是多少|有多少|多少|是什么|什么|哪些|有哪|几个|几家|几|目标|计划|要求|情况|达到|"
                      r"完成了?|实现了?|一共|总共|大概|请问|我想知道|怎么样|如何|打算|预计|预期|"
-                     r"呢|吗|了|的|是|为|有|年|全年|全区|今年|去年|新的|数量|数")
+                     r"呢|吗|了|的|是|为|有|年|全年|全区|今年|去年|新的|数量|数|多大|哪家|哪个|叫|现在|一下|能|要|"
+                     r"方面|主要|相关|那么|还有")
 _NUMERIC_CUES = re.compile(r"多少|几|比例|比重|增速|增长|百分|率|规模|总额|面积|金额|人数|数量|目标|指标|达到")
 # A clause opening like this continues the figure before it ("确保5.0%,力争5.5%以上").
 _CONTINUATION = ("力争", "确保", "增长", "其中", "占", "同比", "比上年", "总量", "累计", "列全", "居全")
@@ -53,25 +56,53 @@ def _clauses(text: str) -> list[tuple[int, int]]:
 
 
 def topic_terms(intent: Intent) -> list[str]:
-    """The bigrams that say what the question is about (search expansions included)."""
-    text = _ASKING.sub(" ", " ".join([intent.topic, *intent.expansions]))
-    return list(dict.fromkeys(t for t in tokenize(text) if len(t) > 1 and not t.isdigit()))
+    """The words that say what the question is about, in the reports' wording."""
+    return [w for w in dict.fromkeys(segment(intent.key_text or intent.topic))
+            if not _ASKING.fullmatch(w) and (len(w) > 1 or not _CJK.match(w)) and not w.isdigit()
+            and w.strip()]
 
 
-def _coverage(text: str, terms: Sequence[str], weight: Callable[[str], float]) -> float:
-    total = sum(weight(t) for t in terms)
-    return sum(weight(t) for t in terms if t in text) / total if total else 0.0
+def segment(text: str) -> list[str]:
+    """Words of a Chinese question (jieba, loaded on first use)."""
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    return jieba.lcut(text)
+
+
+def _word_weight(word: str, idf: Callable[[str], float]) -> float:
+    """A word's rarity: the mean idf of its character bigrams."""
+    tokens = tokenize(word) or [word]
+    return sum(idf(t) for t in tokens) / len(tokens)
+
+
+def _presence(word: str, text: str) -> float:
+    """1 when the word occurs, half the share of its bigrams that occur otherwise."""
+    if word in text:
+        return 1.0
+    tokens = [t for t in tokenize(word) if len(t) > 1]
+    return 0.5 * sum(t in text for t in tokens) / len(tokens) if tokens else 0.0
+
+
+def _coverage(text: str, terms: Sequence[str], weights: dict[str, float]) -> float:
+    total = sum(weights[t] for t in terms)
+    return sum(weights[t] * _presence(t, text) for t in terms) / total if total else 0.0
 
 
 def _span_for(clauses: list[tuple[int, int]], best: int, text: str, numeric: bool) -> tuple[int, int]:
-    """Grow the best clause until it states a figure, then over clauses that continue it."""
+    """Grow the best clause until it states a figure, then over clauses that continue it;
+    never past the end of a sentence or line."""
     last = best
+
+    def joined_to_next(i: int) -> bool:
+        gap = text[clauses[i][1]:clauses[i + 1][0]] if i + 1 < len(clauses) else "。"
+        return "。" not in gap and "\n" not in gap
+
     if numeric:
-        while not extract_figures(text[clauses[best][0]:clauses[last][1]]) and last + 1 < len(clauses) \
-                and last - best < 2 and text[clauses[last][1]:clauses[last][1] + 1] != "。":
+        while not extract_figures(text[clauses[best][0]:clauses[last][1]]) and last - best < 2 \
+                and joined_to_next(last):
             last += 1
-        while last + 1 < len(clauses) and text[clauses[last + 1][0]:].startswith(_CONTINUATION) \
-                and text[clauses[last][1]:clauses[last][1] + 1] != "。":
+        while joined_to_next(last) and text[clauses[last + 1][0]:].startswith(_CONTINUATION):
             last += 1
     return clauses[best][0], clauses[last][1]
 
@@ -79,9 +110,10 @@ def _span_for(clauses: list[tuple[int, int]], best: int, text: str, numeric: boo
 def best_quote(hits: Sequence[ScoredChunk], intent: Intent, weight: Callable[[str], float]) -> Quote | None:
     """The clause span among `hits` that best covers the question's topic, or None if none does."""
     terms = topic_terms(intent)
+    weights = {t: _word_weight(t, weight) for t in terms}
     numeric = bool(_NUMERIC_CUES.search(intent.question))
     best: Quote | None = None
-    best_key = (0.0, 0.0)
+    best_key = (0.0, 0.0, 0.0)
     for rank, hit in enumerate(hits):
         text = hit.chunk.text
         clauses = _clauses(text)
@@ -92,9 +124,9 @@ def best_quote(hits: Sequence[ScoredChunk], intent: Intent, weight: Callable[[st
             if numeric and not extract_figures(quote_text):
                 continue
             sentence = _sentence_around(text, start)
-            coverage = max(_coverage(quote_text, terms, weight),
-                           0.8 * _coverage(quote_text + sentence + context, terms, weight))
-            key = (round(coverage, 3), hit.score - 0.01 * rank - 0.001 * i)
+            own = _coverage(quote_text, terms, weights)
+            coverage = max(own, 0.8 * _coverage(quote_text + sentence + context, terms, weights))
+            key = (round(coverage, 3), round(own, 3), hit.score - 0.01 * rank - 0.001 * i)
             if key > best_key:
                 best_key = key
                 best = Quote(hit, hit.chunk.start + span[0], hit.chunk.start + span[1], coverage)

@@ -12,6 +12,16 @@ _MARKED = re.compile(r"(?P<claim>[^\[\]]*?)(?P<markers>(?:\[\d+\])+)")
 _MARKER = re.compile(r"\[(\d+)\]")
 
 
+def marked_claims(text: str) -> tuple[list[tuple[str, list[int]]], str]:
+    """(claim, cited numbers) for each run of text ending in markers like "[1][2]", and the
+    unmarked text after the last marker."""
+    parts, consumed = [], 0
+    for match in _MARKED.finditer(text):
+        parts.append((match.group("claim"), [int(n) for n in _MARKER.findall(match.group("markers"))]))
+        consumed = match.end()
+    return parts, text[consumed:]
+
+
 def ungrounded_figures(text: str, citations: Sequence[Citation]) -> list[NumericValue]:
     """Figures in `text` that no passage cited right after them states (unit-aware).
 

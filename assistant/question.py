@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Sequence
 
 from .corpus import Report
@@ -11,21 +11,27 @@ from .corpus import Report
 # Districts a user may name that no report covers: asking about them must not borrow another's figure.
 OTHER_DISTRICTS = ("上城", "下城", "江干", "西湖", "萧山", "余杭", "临平", "钱塘", "富阳", "临安",
                    "桐庐", "淳安", "建德", "朝阳", "海淀", "浦东", "黄浦", "徐汇", "南山", "福田")
-# Everyday words mapped to the reports' indicator names; the canonical term is added to the search.
+# Everyday words mapped to the reports' indicator names: the question is searched and matched with
+# the report's wording in place of the everyday one.
 SYNONYMS = {
     "停车位": "停车泊位", "车位": "停车泊位", "经济总量": "地区生产总值", "GDP": "地区生产总值",
-    "生产总值": "地区生产总值", "研发投入": "研究和试验发展经费 研发经费",
-    "研发经费": "研究和试验发展经费 研发经费", "招了": "引进 人才", "招人才": "引进 人才",
-    "引才": "引进 人才", "新工作": "就业", "工作岗位": "就业", "找到工作": "就业",
-    "消费": "社会消费品零售总额", "外资": "实际利用外资", "失业": "调查失业率",
-    "高企": "高新技术企业", "财政收入": "财政总收入", "投资": "固定资产投资",
-    "托育": "托位", "养老院": "养老", "人才": "引进 人才",
+    "经济增速": "地区生产总值增长", "经济增长": "地区生产总值增长", "增速": "增长",
+    "研发投入强度": "研究和试验发展经费支出与地区生产总值之比", "研发投入": "研发经费支出",
+    "招了": "引进", "招人才": "引进人才", "引才": "引进人才", "新工作": "就业", "工作岗位": "就业",
+    "零售额": "社会消费品零售总额", "消费总额": "社会消费品零售总额", "外资": "实际利用外资",
+    "失业率": "调查失业率", "高企": "高新技术企业", "财政收入": "财政总收入", "托育名额": "托位",
+    "最低": "确保", "保住": "确保", "保底": "确保", "争取": "力争", "冲到": "力争", "冲刺": "力争",
+    "公司": "企业", "卖地": "出让", "老小区": "老旧小区", "老房子": "老旧小区", "入学名额": "学位",
+    "助餐点": "助餐", "老人": "老年", "装电梯": "加装电梯", "拿到": "", "成功": "",
 }
 NOT_FOUND = "未在报告中找到"  # how every abstention begins
 _YEAR = re.compile(r"(20\d\d)\s*年?")
 _ACTUAL_CUES = ("去年", "上一年", "完成了", "实现了", "达到了", "实际", "过去一年", "完成多少", "完成了多少")
 _TARGET_CUES = ("目标", "计划", "力争", "确保", "预期", "今年", "打算", "要新增", "安排")
 _RELATIVE_YEARS = {"去年": 2022, "今年": 2023, "前年": 2021, "明年": 2024}
+_GENERIC = re.compile(r"新增|增长|完成|实现|达到|目标|计划|力争|确保|是多少|多少|情况|实际|下降|"
+                      r"那么|那|还有|是|了|的|有|要|个|呢|吗|怎么样|如何")
+_ASKING_TAIL = re.compile(r"(是多少|有多少|多少|是什么|几|怎么样|如何)[个家所人项亩条座万亿元%]*$")
 _FILLER = re.compile(r"^(那么|那|还有|再|另外)|(呢|吗|呀|啊)?[?？。!！\s]*$")
 
 
@@ -40,7 +46,7 @@ class Intent:
     year: int | None
     period: str | None  # "actual" | "target" | None
     topic: str  # the question with districts, years and filler removed
-    expansions: tuple[str, ...] = field(default=())
+    key_text: str = ""  # the topic in the reports' wording (SYNONYMS applied), for matching clauses
 
 
 class QuestionReader:
@@ -86,35 +92,44 @@ class QuestionReader:
         """The Intent of a standalone question."""
         year = self._year(question)
         period = _period(question, year)
-        expansions = tuple(dict.fromkeys(v for k, v in SYNONYMS.items() if k in question))
+        topic = self.topic_of(question)
+        expansions = [v for k, v in SYNONYMS.items() if k in question and v]
         return Intent(question=question, search_text=" ".join([question, *expansions]),
                       districts=self.districts_in(question),
                       unknown_district=self._unknown_district(question), year=year,
-                      period=period, topic=self.topic_of(question), expansions=expansions)
+                      period=period, topic=topic, key_text=in_report_wording(topic))
 
     def resolve(self, question: str, history: Sequence[str]) -> str:
-        """The standalone question a follow-up stands for, given earlier user turns (oldest first)."""
+        """The standalone question a follow-up stands for, given earlier user turns (oldest first).
+
+        A turn that names a district and its own topic stands alone. Otherwise the district and
+        year carry over from the previous turn, and so does its topic unless the turn brings a new
+        one ("那人才呢?"); a bare "增长了多少?" or "2022年完成了多少?" extends the previous topic.
+        """
         if not history:
             return question
         previous = self.resolve(history[-1], history[:-1])
-        topic = self.topic_of(question)
-        districts = self.districts_in(question)
-        year = self._year(question)
-        if not _looks_like_followup(question, topic, districts, year):
+        districts, year, topic = self.districts_in(question), self._year(question), self.topic_of(question)
+        specific = re.findall(r"[\u4e00-\u9fff]{2,}|[A-Za-z&]+", _GENERIC.sub(" ", topic))
+        if districts and specific:
             return question
-        prev_districts = self.districts_in(previous)
         prev_year = self._year(previous)
-        prev_topic = self.topic_of(previous)
         new_year = year or prev_year
-        district_text = "".join(districts or prev_districts)
-        if topic and not _only_period_words(topic):
-            # "那人才呢?": a new topic, the same district and year.
-            base = topic
-        else:
-            base = prev_topic if not year or year == prev_year else _strip_target_words(prev_topic)
-            base = re.sub(r"是?多少$", "", base) + topic
+        district_text = "".join(districts or self.districts_in(previous))
         year_text = f"{new_year}年" if new_year else ""
-        return f"{district_text}{year_text}{base}"
+        if specific and (_leans_on_previous(question) or len(topic) > 8):
+            return f"{district_text}{year_text}{topic}"
+        prev_topic = _ASKING_TAIL.sub("", self.topic_of(previous))
+        if year and prev_year and year < prev_year:
+            prev_topic = re.sub("目标|计划", "", prev_topic)
+        return f"{district_text}{year_text}{prev_topic}{topic}"
+
+
+def in_report_wording(text: str) -> str:
+    """`text` with everyday words replaced by the reports' (longest first, so 经济增速 beats 增速)."""
+    for word in sorted(SYNONYMS, key=len, reverse=True):
+        text = text.replace(word, f" {SYNONYMS[word]} " if SYNONYMS[word] else " ")
+    return text
 
 
 def _period(question: str, year: int | None) -> str | None:
@@ -125,17 +140,7 @@ def _period(question: str, year: int | None) -> str | None:
     return {2022: "actual", 2023: "target"}.get(year) if year else None
 
 
-def _looks_like_followup(question: str, topic: str, districts: tuple, year: int | None) -> bool:
-    """Short questions that lean on the previous turn: "那拱墅区呢?", "2022年完成了多少?", "那人才呢?"."""
-    stripped = question.strip()
-    leaning = stripped.startswith(("那", "还有", "再", "另外")) or stripped.rstrip("?？").endswith("呢")
-    return len(topic) <= 4 or _only_period_words(topic) or (leaning and len(stripped) <= 16)
-
-
-def _only_period_words(topic: str) -> bool:
-    rest = re.sub(r"(完成了?|实现了?|实际|目标|计划|是|多少|了|有|的|情况|怎么样|如何|呢)", "", topic)
-    return not rest.strip()
-
-
-def _strip_target_words(topic: str) -> str:
-    return re.sub(r"(目标|计划)|是?多少", "", topic)
+def _leans_on_previous(question: str) -> bool:
+    """"那人才呢?", "还有拱墅区?": phrasing that swaps one thing of the previous question."""
+    stripped = question.strip().rstrip("?？")
+    return stripped.startswith(("那", "还有", "另外")) or stripped.endswith("呢")
