@@ -77,9 +77,15 @@ def _word_weight(word: str, idf: Callable[[str], float]) -> float:
 
 
 def _presence(word: str, text: str) -> float:
-    """1 when the word occurs, half the share of its bigrams that occur otherwise."""
+    """1 when the word occurs; else most of the share of its sub-words that occur ("引进人才" in
+    "引进各类人才"), or half the share of its bigrams."""
     if word in text:
         return 1.0
+    import jieba
+
+    parts = [p for p in jieba.cut_for_search(word) if len(p) > 1 and p != word]
+    if parts:
+        return 0.9 * sum(p in text for p in parts) / len(parts)
     tokens = [t for t in tokenize(word) if len(t) > 1]
     return 0.5 * sum(t in text for t in tokens) / len(tokens) if tokens else 0.0
 

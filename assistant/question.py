@@ -11,6 +11,8 @@ from .corpus import Report
 # Districts a user may name that no report covers: asking about them must not borrow another's figure.
 OTHER_DISTRICTS = ("上城", "下城", "江干", "西湖", "萧山", "余杭", "临平", "钱塘", "富阳", "临安",
                    "桐庐", "淳安", "建德", "朝阳", "海淀", "浦东", "黄浦", "徐汇", "南山", "福田")
+# Places above the districts: the reports give district figures, never these.
+WIDER_REGIONS = ("杭州市", "浙江省", "全市", "全省", "全国")
 # Everyday words mapped to the reports' indicator names: the question is searched and matched with
 # the report's wording in place of the everyday one.
 SYNONYMS = {
@@ -18,11 +20,11 @@ SYNONYMS = {
     "经济增速": "地区生产总值增长", "经济增长": "地区生产总值增长", "增速": "增长",
     "研发投入强度": "研究和试验发展经费支出与地区生产总值之比", "研发投入": "研发经费支出",
     "招了": "引进", "招人才": "引进人才", "引才": "引进人才", "新工作": "就业", "工作岗位": "就业",
-    "零售额": "社会消费品零售总额", "消费总额": "社会消费品零售总额", "外资": "实际利用外资",
+    "零售额": "社会消费品零售总额", "消费总额": "社会消费品零售总额",
     "失业率": "调查失业率", "高企": "高新技术企业", "财政收入": "财政总收入", "托育名额": "托位",
     "最低": "确保", "保住": "确保", "保底": "确保", "争取": "力争", "冲到": "力争", "冲刺": "力争",
-    "公司": "企业", "卖地": "出让", "老小区": "老旧小区", "老房子": "老旧小区", "入学名额": "学位",
-    "助餐点": "助餐", "老人": "老年", "装电梯": "加装电梯", "拿到": "", "成功": "",
+    "公司": "企业", "卖地": "出让", "老小区": "老旧小区", "老房子": "既有住宅", "新开": "新建", "入学名额": "学位",
+    "助餐点": "助餐", "装电梯": "加装电梯", "拿到": "", "成功": "",
 }
 NOT_FOUND = "未在报告中找到"  # how every abstention begins
 _YEAR = re.compile(r"(20\d\d)\s*年?")
@@ -71,7 +73,7 @@ class QuestionReader:
         for name in OTHER_DISTRICTS:
             if name in text:
                 return name + ("区" if name not in ("桐庐", "淳安", "建德") else "")
-        return None
+        return next((name for name in WIDER_REGIONS if name in text), None)
 
     def _year(self, text: str) -> int | None:
         match = _YEAR.search(text)

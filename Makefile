@@ -1,0 +1,27 @@
+# The README's two commands. `make run` installs and answers; `make test` installs test deps and tests.
+PY ?= python3
+VENV ?= .venv
+BIN = $(VENV)/bin
+QUESTION ?= 2023年新增停车泊位目标
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+install: $(BIN)/python
+	$(BIN)/pip install -q -e .
+
+run: install
+	$(BIN)/assistant ask "$(QUESTION)"
+
+install-test: install
+	$(BIN)/pip install -q -e '.[test,llm]'
+	bash scripts/install-browser.sh
+
+test: install-test
+	$(BIN)/python -m pytest -q
+
+eval: install
+	$(BIN)/assistant eval --fail-under accuracy=0.85,citation=0.85
+
+.PHONY: install run install-test test eval
