@@ -56,9 +56,14 @@ class Assistant:
             reports = {r.id: r for r in load_reports(self.settings.seeds_dir)}
         except UserError:
             reports = {}
-        return [{"district": r["district"], "years": r["years"],
-                 "aliases": reports[r["id"]].aliases if r["id"] in reports else ()}
-                for r in self.index.info.reports]
+        records = []
+        for entry in self.index.info.reports:
+            report = reports.get(entry["id"])
+            records.append({"district": entry["district"], "years": entry["years"],
+                            "aliases": report.aliases if report else (),
+                            "actual_year": report.actual_year if report else None,
+                            "target_year": report.target_year if report else None})
+        return records
 
     def check_question(self, question: str) -> str:
         """The question stripped, or a UserError with one sentence saying what is wrong with it."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import re
 from dataclasses import dataclass
 from typing import Callable, Sequence
@@ -11,7 +10,7 @@ from .answer import Answer, Figure, to_citation
 from .grounding import ungrounded_figures
 from .keyword_index import tokenize
 from .numbers import extract_figures
-from .question import NOT_FOUND, Intent
+from .question import NOT_FOUND, Intent, segment
 from .retrieve import ScoredChunk
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -20,7 +19,8 @@ _CLAUSE = re.compile(r"[^,;:。\n]+[,;:。]?")
 _ASKING = re.compile(r"是多少|有多少|多少|是什么|什么|哪些|有哪|几个|几家|几|目标|计划|要求|情况|达到|"
                      r"完成了?|实现了?|一共|总共|大概|请问|我想知道|怎么样|如何|打算|预计|预期|"
                      r"呢|吗|了|的|是|为|有|年|全年|全区|今年|去年|新的|数量|数|多大|哪家|哪个|叫|现在|一下|能|要|"
-                     r"方面|主要|相关|那么|还有")
+                     r"方面|主要|相关|那么|还有|面积|里程|规模|金额|总共")
+_ASKING_COUNT = re.compile(r"(多少|几)[个家所人项亩条座台名张次元]?")
 _NUMERIC_CUES = re.compile(r"多少|几|比例|比重|增速|增长|百分|率|规模|总额|面积|金额|人数|数量|目标|指标|达到")
 # A clause opening like this continues the figure before it ("确保5.0%,力争5.5%以上").
 _CONTINUATION = ("力争", "确保", "增长", "其中", "占", "同比", "比上年", "总量", "累计", "列全", "居全")
@@ -57,17 +57,10 @@ def _clauses(text: str) -> list[tuple[int, int]]:
 
 def topic_terms(intent: Intent) -> list[str]:
     """The words that say what the question is about, in the reports' wording."""
-    return [w for w in dict.fromkeys(segment(intent.key_text or intent.topic))
+    text = _ASKING_COUNT.sub(" ", intent.key_text or intent.topic)
+    return [w for w in dict.fromkeys(segment(text))
             if not _ASKING.fullmatch(w) and (len(w) > 1 or not _CJK.match(w)) and not w.isdigit()
             and w.strip()]
-
-
-def segment(text: str) -> list[str]:
-    """Words of a Chinese question (jieba, loaded on first use)."""
-    import jieba
-
-    jieba.setLogLevel(logging.WARNING)
-    return jieba.lcut(text)
 
 
 def _word_weight(word: str, idf: Callable[[str], float]) -> float:

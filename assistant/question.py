@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 from typing import Sequence
@@ -61,6 +62,12 @@ class QuestionReader:
             self._aliases += [(name, report["district"]) for name in names]
         self._aliases.sort(key=lambda pair: -len(pair[0]))
         self.years = sorted({y for r in reports for y in r.get("years", ())})
+        # Which kinds of figure the reports give for each year: {2022: {"actual"}, 2023: {"target"}}.
+        self.periods: dict[int, set[str]] = {}
+        for report in reports:
+            for kind in ("actual", "target"):
+                if report.get(f"{kind}_year"):
+                    self.periods.setdefault(report[f"{kind}_year"], set()).add(kind)
 
     def districts_in(self, text: str) -> tuple[str, ...]:
         found: list[str] = []
@@ -93,7 +100,7 @@ class QuestionReader:
     def read(self, question: str) -> Intent:
         """The Intent of a standalone question."""
         year = self._year(question)
-        period = _period(question, year)
+        period = _period(question, year, self.periods)
         topic = self.topic_of(question)
         expansions = [v for k, v in SYNONYMS.items() if k in question and v]
         return Intent(question=question, search_text=" ".join([question, *expansions]),
@@ -127,19 +134,41 @@ class QuestionReader:
         return f"{district_text}{year_text}{prev_topic}{topic}"
 
 
+def segment(text: str) -> list[str]:
+    """Words of a Chinese text (jieba, loaded on first use)."""
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    return jieba.lcut(text)
+
+
 def in_report_wording(text: str) -> str:
-    """`text` with everyday words replaced by the reports' (longest first, so 经济增速 beats 增速)."""
-    for word in sorted(SYNONYMS, key=len, reverse=True):
-        text = text.replace(word, f" {SYNONYMS[word]} " if SYNONYMS[word] else " ")
-    return text
+    """`text` with everyday words replaced by the reports' wording, whole words only (so 新开 is
+    replaced but 新开工 is not); a phrase of up to three words wins over its parts (经济增速)."""
+    words, out, i = segment(text), [], 0
+    while i < len(words):
+        for j in range(min(len(words), i + 3), i, -1):
+            phrase = "".join(words[i:j])
+            if phrase in SYNONYMS:
+                out.append(SYNONYMS[phrase])
+                i = j
+                break
+        else:
+            out.append(words[i])
+            i += 1
+    return " ".join(w for w in out if w)
 
 
-def _period(question: str, year: int | None) -> str | None:
+def _period(question: str, year: int | None, periods: dict[int, set[str]]) -> str | None:
+    """"actual" or "target": the year decides when the reports give only one kind for it
+    (2022: results, 2023: targets); otherwise cue words like 完成 or 目标 do."""
+    if year in periods and len(periods[year]) == 1:
+        return next(iter(periods[year]))
     if any(cue in question for cue in _ACTUAL_CUES):
         return "actual"
     if any(cue in question for cue in _TARGET_CUES):
         return "target"
-    return {2022: "actual", 2023: "target"}.get(year) if year else None
+    return None
 
 
 def _leans_on_previous(question: str) -> bool:
