@@ -18,7 +18,8 @@ from .eval_report import (COLUMNS, below_thresholds, compare_runs, parse_thresho
 from .evaluate import load_gold_for, run_eval
 from .settings import Settings
 
-console = Console(highlight=False)
+# Piped output keeps the whole table (rich would shrink it to 80 columns).
+console = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
 
 
 def register(commands: argparse._SubParsersAction) -> None:

@@ -1,0 +1,112 @@
+"""The scorer: right figures with right citations pass; everything else fails for a stated reason."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.answer import Answer, Citation
+from assistant.corpus import load_reports
+from assistant.gold import GoldAnswer, GoldItem
+from tests.conftest import SEEDS
+
+
+@pytest.fixture(scope="module")
+def texts():
+    return {r.id: r.text for r in load_reports(SEEDS)}
+
+
+def gold_answer(texts, doc, value, unit, evidence):
+    return GoldAnswer(doc, value, unit, evidence, texts[doc].find(evidence))
+
+
+def cite(texts, n, doc, needle):
+    start = texts[doc].find(needle)
+    return Citation(n, doc, doc, "", "", texts[doc][start:start + len(needle)], start,
+                    start + len(needle), 1.0)
+
+
+@pytest.fixture(scope="module")
+def parking(texts):
+    return GoldItem("p", "2023年新增停车泊位目标", "multi_doc", [], (
+        gold_answer(texts, "binjiang-2023-plan", "3700", "个", "新增停车泊位不少于3700个"),
+        gold_answer(texts, "gongshu-2023-workplan", "5000", "个", "新增停车泊位5000个")))
+
+
+def test_correct_answer_with_right_citations(texts, parking):
+    from assistant.scoring import score_answer
+
+    answer = Answer("q", "滨江区：新增停车泊位不少于3700个[1]；拱墅区：新增停车泊位5000个[2]。", False, [
+        cite(texts, 1, "binjiang-2023-plan", "新增停车泊位不少于3700个"),
+        cite(texts, 2, "gongshu-2023-workplan", "新增停车泊位5000个")])
+    verdict = score_answer(parking, answer)
+    assert verdict.correct and verdict.citation_correct
+
+
+def test_units_are_normalised_when_comparing(texts):
+    from assistant.scoring import score_answer
+
+    item = GoldItem("t", "去年滨江招了多少人才", "paraphrase", [], (
+        gold_answer(texts, "binjiang-2023-plan", "3.8", "万人", "全年引进各类人才3.8万人"),))
+    answer = Answer("q", "滨江区：全年引进各类人才38000人[1]。", False,
+                    [cite(texts, 1, "binjiang-2023-plan", "全年引进各类人才3.8万人")])
+    assert score_answer(item, answer).correct
+
+
+def test_wrong_figure_fails(texts, parking):
+    from assistant.scoring import score_answer
+
+    answer = Answer("q", "滨江区：新增停车泊位不少于370个[1]；拱墅区：新增停车泊位5000个[2]。", False, [
+        cite(texts, 1, "binjiang-2023-plan", "新增停车泊位不少于3700个"),
+        cite(texts, 2, "gongshu-2023-workplan", "新增停车泊位5000个")])
+    verdict = score_answer(parking, answer)
+    assert not verdict.correct and "3700" in verdict.reason
+
+
+def test_missing_district_fails(texts, parking):
+    from assistant.scoring import score_answer
+
+    answer = Answer("q", "拱墅区：新增停车泊位5000个[1]。", False,
+                    [cite(texts, 1, "gongshu-2023-workplan", "新增停车泊位5000个")])
+    verdict = score_answer(parking, answer)
+    assert not verdict.correct and "district" in verdict.reason
+
+
+def test_wrong_citation_is_scored_separately(texts, parking):
+    from assistant.scoring import score_answer
+
+    answer = Answer("q", "滨江区：新增停车泊位不少于3700个[1]；拱墅区：新增停车泊位5000个[2]。", False, [
+        cite(texts, 1, "binjiang-2023-plan", "新增停车泊位不少于3700个"),
+        cite(texts, 2, "gongshu-2023-workplan", "新增停车泊位5000个、公用充电桩200个以上")])
+    wrong = Citation(2, "gongshu-2023-workplan", "", "", "", "x", 0, 10, 1.0)
+    answer.citations[1] = wrong
+    verdict = score_answer(parking, answer)
+    assert verdict.citation_correct is False
+
+
+def test_abstaining_on_an_answerable_item_fails(parking):
+    from assistant.scoring import score_answer
+
+    verdict = score_answer(parking, Answer("q", "未在报告中找到。", True))
+    assert not verdict.correct and "abstained" in verdict.reason
+
+
+def test_stating_a_figure_on_an_unanswerable_item_fails(texts):
+    from assistant.scoring import score_answer
+
+    item = GoldItem("u", "滨江区常住人口", "unanswerable", [], ())
+    answer = Answer("q", "滨江区：全年引进各类人才3.8万人[1]。", False,
+                    [cite(texts, 1, "binjiang-2023-plan", "全年引进各类人才3.8万人")])
+    assert not score_answer(item, answer).correct
+    assert score_answer(item, Answer("q", "未在报告中找到。", True)).correct
+
+
+def test_figure_for_a_district_not_asked_about_fails(texts):
+    from assistant.scoring import score_answer
+
+    item = GoldItem("s", "拱墅区2023年新增停车泊位目标", "numeric", [], (
+        gold_answer(texts, "gongshu-2023-workplan", "5000", "个", "新增停车泊位5000个"),))
+    answer = Answer("q", "拱墅区：新增停车泊位5000个[1]；滨江区：新增停车泊位不少于3700个[2]。", False, [
+        cite(texts, 1, "gongshu-2023-workplan", "新增停车泊位5000个"),
+        cite(texts, 2, "binjiang-2023-plan", "新增停车泊位不少于3700个")])
+    verdict = score_answer(item, answer)
+    assert not verdict.correct and "binjiang" in verdict.reason
