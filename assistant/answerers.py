@@ -22,7 +22,12 @@ class Answerer(Protocol):
 
 
 def make_answerer(settings: Settings, idf: Callable[[str], float]) -> Answerer:
-    """The answerer `settings.answerer` names; "extractive" needs nothing beyond the index."""
+    """The answerer `settings.answerer` names; "extractive" needs nothing beyond the index,
+    "llm" an OpenAI-compatible endpoint (its client is imported only when chosen)."""
     if settings.answerer == "extractive":
         return ExtractiveAnswerer(idf)
-    raise UserError(f"Unknown answerer {settings.answerer!r}; use 'extractive'.")
+    if settings.answerer == "llm":
+        from .llm import LLMAnswerer
+
+        return LLMAnswerer(settings, idf)
+    raise UserError(f"Unknown answerer {settings.answerer!r}; use 'extractive' or 'llm'.")

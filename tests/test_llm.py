@@ -1,0 +1,311 @@
+"""The LLM answerer against a real local OpenAI-compatible server, and the grounding guard."""
+
+from __future__ import annotations
+
+import logging
+import socket
+import sys
+import time
+
+import pytest
+from fake_llm_server import FakeLLMServer, Reply, number_of
+
+from assistant.answer import Answer, Citation, Figure
+from assistant.answerers import make_answerer
+from assistant.assistant import Assistant
+from assistant.errors import UserError
+from assistant.grounding import ungrounded_figures
+from assistant.llm import UNAVAILABLE_NOTE, UNCITED_NOTE, LLMAnswerer
+from assistant.llm_guard import check_answer
+from assistant.prompts import load_prompt
+from assistant.retrieve import ScoredChunk
+from assistant.split import Chunk
+
+GDP_QUESTION = "滨江区2022年地区生产总值是多少?"
+GDP = "2184.8亿元"  # stated in the same passage as "增长1.8%"
+FIRMS = "1.7万家"  # "全年新增注册企业1.7万家", another passage of the same report
+
+
+@pytest.fixture(scope="module")
+def fake_llm():
+    server = FakeLLMServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def llm_assistant(settings, assistant, fake_llm, request):
+    """Builds an Assistant whose answerer is "llm", talking to the fake server as `model`."""
+
+    def build(reply: Reply, **changes) -> Assistant:
+        model = request.node.name
+        fake_llm.script(model, reply)
+        llm_settings = settings.replace(answerer="llm", llm_base_url=fake_llm.url, llm_model=model,
+                                        **{"llm_timeout": 5.0, "llm_retries": 0, **changes})
+        return Assistant(llm_settings, embedder=assistant.embedder)
+
+    return build
+
+
+def retrieve(assistant: Assistant, question: str):
+    """The intent and per-district hits the Assistant would hand its answerer."""
+    intent = assistant.reader.read(question)
+    districts = intent.districts or tuple(r["district"] for r in assistant.index.info.reports)
+    return intent, {d: assistant.retriever.search(intent.search_text, [d], intent.period) for d in districts}
+
+
+def stream_of(llm: Assistant, question: str) -> tuple[str, Answer]:
+    """The streamed text and the final Answer of the LLM answerer."""
+    intent, hits = retrieve(llm, question)
+    *pieces, final = llm.answerer.stream(question, intent, hits, bool(intent.districts))
+    assert all(isinstance(p, str) for p in pieces) and isinstance(final, Answer)
+    return "".join(pieces), final
+
+
+def cites_firms_then_gdp(request: dict) -> str:
+    return (f"滨江区2022年新增注册企业1.7万家[{number_of(request, FIRMS)}]，"
+            f"地区生产总值达{GDP}，增长1.8%[{number_of(request, GDP)}]。")
+
+
+# --- answers through the endpoint -------------------------------------------------------------
+
+def test_cited_answer_keeps_model_text_and_renumbers_citations(llm_assistant, fake_llm):
+    llm = llm_assistant(Reply(cites_firms_then_gdp))
+    answer = llm.ask(GDP_QUESTION)
+    assert answer.answerer == "llm" and not answer.llm_rejected and not answer.notes
+    assert answer.answer == f"滨江区2022年新增注册企业1.7万家[1]，地区生产总值达{GDP}，增长1.8%[2]。"
+    assert [c.n for c in answer.citations] == [1, 2]
+    assert FIRMS in answer.citations[0].text and GDP in answer.citations[1].text
+    assert GDP in answer.citations[1].quote and answer.citations[1].quote in answer.citations[1].text
+    assert answer.figures == [Figure("1.7", "万家", None, 1), Figure("2184.8", "亿元", None, 2),
+                              Figure("1.8", "%", None, 2)]
+    assert answer.districts == ["滨江区"] and not answer.abstained
+
+
+def test_prompt_numbers_passages_with_report_district_section_and_period(llm_assistant, fake_llm):
+    llm_assistant(Reply(cites_firms_then_gdp)).ask(GDP_QUESTION)
+    system, user = fake_llm.requests[-1]["messages"]
+    assert system["role"] == "system" and system["content"] == load_prompt("answer_system")
+    assert "[1] 《滨江区2022年计划执行情况与2023年计划草案》｜滨江区｜2022年执行情况｜一、" in user["content"]
+    assert user["content"].rstrip().endswith(f"问题：{GDP_QUESTION}")
+
+
+def test_figure_written_in_another_unit_is_accepted(llm_assistant):
+    llm = llm_assistant(Reply(lambda r: f"2022年滨江区新增注册企业17000家[{number_of(r, FIRMS)}]。"))
+    answer = llm.ask("滨江区2022年新增注册企业多少家?")
+    assert answer.answerer == "llm" and not answer.llm_rejected
+    assert answer.figures == [Figure("17000", "家", None, 1)]
+
+
+def test_invented_figure_is_replaced_by_offline_answer_with_a_note(llm_assistant, assistant, caplog):
+    llm = llm_assistant(Reply(lambda r: f"滨江区2022年地区生产总值达2284.8亿元[{number_of(r, GDP)}]。"))
+    with caplog.at_level(logging.WARNING, logger="assistant.llm"):
+        answer = llm.ask(GDP_QUESTION)
+    assert answer.llm_rejected and answer.answerer == "extractive"
+    assert answer.answer == assistant.ask(GDP_QUESTION).answer
+    assert answer.notes == ["大模型的回答未被采用：其中的数字“2284.8亿元”在所引用的报告段落中找不到，以下为离线答案。"]
+    assert "2284.8亿元" in caplog.text
+
+
+def test_marker_to_a_passage_not_given_is_removed(llm_assistant):
+    llm = llm_assistant(Reply(lambda r: f"滨江区2022年地区生产总值达{GDP}[{number_of(r, GDP)}]，总量保持全市第三[99]。"))
+    answer = llm.ask(GDP_QUESTION)
+    assert answer.answerer == "llm" and not answer.llm_rejected
+    assert answer.answer == f"滨江区2022年地区生产总值达{GDP}[1]，总量保持全市第三。"
+    assert len(answer.citations) == 1
+
+
+def test_figure_backed_only_by_a_passage_not_given_is_rejected(llm_assistant):
+    llm = llm_assistant(Reply(f"滨江区2022年地区生产总值达{GDP}[99]。"))
+    answer = llm.ask(GDP_QUESTION)
+    assert answer.llm_rejected and answer.answerer == "extractive"
+    assert GDP in answer.notes[0]
+
+
+def test_figure_cited_to_the_wrong_passage_is_rejected(llm_assistant):
+    llm = llm_assistant(Reply(lambda r: f"滨江区2022年地区生产总值达{GDP}[{number_of(r, FIRMS)}]。"))
+    assert llm.ask(GDP_QUESTION).llm_rejected
+
+
+def test_answer_citing_nothing_is_rejected(llm_assistant):
+    answer = llm_assistant(Reply("滨江区经济运行总体平稳。")).ask(GDP_QUESTION)
+    assert answer.llm_rejected and answer.notes == [UNCITED_NOTE]
+
+
+def test_model_abstention_is_kept_with_nearest_passages(llm_assistant):
+    answer = llm_assistant(Reply("未在报告中找到相关内容。")).ask("滨江区2023年月球基地建设目标是多少?")
+    assert answer.answerer == "llm" and answer.abstained and not answer.citations
+    assert answer.nearest
+
+
+def test_malformed_reply_gives_offline_answer_and_one_note(llm_assistant, assistant):
+    answer = llm_assistant(Reply(body="<html>502 Bad Gateway</html>")).ask(GDP_QUESTION)
+    assert answer.notes == [UNAVAILABLE_NOTE] and not answer.llm_rejected
+    assert answer.answer == assistant.ask(GDP_QUESTION).answer
+
+
+def test_reply_without_choices_gives_offline_answer(llm_assistant):
+    answer = llm_assistant(Reply(body='{"id": "x", "object": "chat.completion"}')).ask(GDP_QUESTION)
+    assert answer.notes == [UNAVAILABLE_NOTE]
+
+
+def test_slow_reply_past_the_timeout_gives_offline_answer(llm_assistant):
+    llm = llm_assistant(Reply(f"{GDP}[1]", delay=5), llm_timeout=0.3)
+    started = time.perf_counter()
+    answer = llm.ask(GDP_QUESTION)
+    assert answer.notes == [UNAVAILABLE_NOTE] and answer.answerer == "extractive"
+    assert time.perf_counter() - started < 3
+
+
+def test_server_error_is_retried_then_offline_answer(llm_assistant, fake_llm, request):
+    answer = llm_assistant(Reply(status=500), llm_retries=1).ask(GDP_QUESTION)
+    assert answer.notes == [UNAVAILABLE_NOTE]
+    assert len(fake_llm.requests_for(request.node.name)) == 2  # the first try and one retry
+
+
+def test_endpoint_down_gives_offline_answer(settings, assistant):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    llm = Assistant(settings.replace(answerer="llm", llm_base_url=f"http://127.0.0.1:{port}/v1",
+                                     llm_model="m", llm_retries=0), embedder=assistant.embedder)
+    assert llm.ask(GDP_QUESTION).notes == [UNAVAILABLE_NOTE]
+
+
+# --- streaming -----------------------------------------------------------------------------------
+
+def test_stream_yields_deltas_then_the_guarded_answer(llm_assistant, fake_llm):
+    llm = llm_assistant(Reply(cites_firms_then_gdp))
+    text, answer = stream_of(llm, GDP_QUESTION)
+    assert text == cites_firms_then_gdp(fake_llm.requests[-1])  # as written, markers not yet renumbered
+    assert answer.answerer == "llm" and answer.answer == llm.ask(GDP_QUESTION).answer
+    assert fake_llm.requests[-2]["stream"] is True
+
+
+def test_stream_of_rejected_answer_ends_with_the_replacement(llm_assistant):
+    text, answer = stream_of(llm_assistant(Reply(lambda r: f"地区生产总值达2284.8亿元[{number_of(r, GDP)}]。")),
+                             GDP_QUESTION)
+    assert "2284.8" in text and answer.llm_rejected and "2284.8" not in answer.answer
+
+
+def test_stream_with_a_marker_to_a_missing_passage_ends_without_it(llm_assistant):
+    text, answer = stream_of(llm_assistant(Reply(lambda r: f"地区生产总值达{GDP}[{number_of(r, GDP)}][42][99]。")),
+                             GDP_QUESTION)
+    assert "[42]" in text and answer.answer == f"地区生产总值达{GDP}[1]。"
+
+
+def test_stream_of_malformed_chunks_ends_with_offline_answer(llm_assistant):
+    text, answer = stream_of(llm_assistant(Reply(body="data: {not json}\n\ndata: [DONE]\n\n")), GDP_QUESTION)
+    assert text == "" and answer.notes == [UNAVAILABLE_NOTE]
+
+
+def test_stream_past_the_timeout_ends_with_offline_answer(llm_assistant):
+    _, answer = stream_of(llm_assistant(Reply("x", delay=5), llm_timeout=0.3), GDP_QUESTION)
+    assert answer.notes == [UNAVAILABLE_NOTE]
+
+
+def test_stream_of_server_error_ends_with_offline_answer(llm_assistant):
+    _, answer = stream_of(llm_assistant(Reply(status=500)), GDP_QUESTION)
+    assert answer.notes == [UNAVAILABLE_NOTE]
+
+
+# --- question rewriting ------------------------------------------------------------------------
+
+def test_rewrite_turns_a_followup_into_a_standalone_question(llm_assistant, fake_llm):
+    llm = llm_assistant(Reply("改写后的问题：“拱墅区2023年新增停车泊位目标是多少？”\n"))
+    history = ["滨江区2023年新增停车泊位目标是多少?",
+               {"role": "assistant", "content": "滨江区（2023年目标）：新增停车泊位3000个[1]。"}]
+    standalone = llm.answerer.rewrite_question(history, "那拱墅区呢?", fallback=llm.reader.resolve)
+    assert standalone == "拱墅区2023年新增停车泊位目标是多少？"
+    prompt = fake_llm.requests[-1]["messages"][-1]["content"]
+    assert "用户：滨江区2023年新增停车泊位目标是多少?" in prompt and "[1]" not in prompt
+    assert "最新问题：那拱墅区呢?" in prompt
+
+
+def test_rewrite_falls_back_to_rules_when_the_endpoint_fails(llm_assistant):
+    llm = llm_assistant(Reply(status=500))
+    history = ["滨江区2023年新增停车泊位目标是多少?"]
+    standalone = llm.answerer.rewrite_question(history, "那拱墅区呢?", fallback=llm.reader.resolve)
+    assert standalone == llm.reader.resolve("那拱墅区呢?", history)
+
+
+def test_rewrite_without_history_asks_nothing(llm_assistant, fake_llm, request):
+    llm = llm_assistant(Reply("不该被用到"))
+    assert llm.answerer.rewrite_question([], GDP_QUESTION, fallback=llm.reader.resolve) == GDP_QUESTION
+    assert not fake_llm.requests_for(request.node.name)
+
+
+# --- configuration ------------------------------------------------------------------------------
+
+def test_llm_answerer_without_endpoint_is_a_user_error(settings):
+    with pytest.raises(UserError, match="ASSISTANT_LLM_BASE_URL"):
+        make_answerer(settings.replace(answerer="llm"), lambda term: 1.0)
+
+
+def test_missing_langchain_openai_names_the_extra(settings, monkeypatch):
+    monkeypatch.setitem(sys.modules, "langchain_openai", None)  # import fails as if not installed
+    with pytest.raises(UserError, match=r"pip install -e '\.\[llm\]'"):
+        LLMAnswerer(settings.replace(answerer="llm", llm_base_url="http://127.0.0.1:9/v1", llm_model="m"),
+                    lambda term: 1.0)
+
+
+# --- the guard on tricky figures ----------------------------------------------------------------
+
+def passage(text: str, n: int = 1) -> Citation:
+    return Citation(n=n, doc_id="d", title="t", district="滨江区", section="s", text=text, start=0,
+                    end=len(text), score=1.0)
+
+
+def scored(text: str, n: int) -> ScoredChunk:
+    chunk = Chunk(id=f"c{n}", doc_id="d", title="t", district="滨江区", year=2023, period="target",
+                  section="s", start=100 * n, end=100 * n + len(text), text=text)
+    return ScoredChunk(chunk, 1.0, 1.0, 1.0)
+
+
+@pytest.mark.parametrize("claim, stated", [
+    ("引进人才38000人[1]", "全年引进各类人才3.8万人。"),
+    ("引进人才3.8万人[1]", "全年引进各类人才38000人。"),
+    ("引进人才3.8 万人[1]", "全年引进各类人才3.8万人。"),
+    ("地区生产总值增长5%[1]", "地区生产总值增长确保5.0%,力争5.5%以上。"),
+    ("地区生产总值增长5.0%[1]", "地区生产总值增长确保5%。"),
+    ("2023年的目标已经明确[1]", "今年经济工作的总体要求是稳中求进。"),
+    ("第五届进博会期间签约[1]", "积极参加进博会,签约项目多个。"),
+])
+def test_guard_accepts_the_same_figure_however_written(claim, stated):
+    assert ungrounded_figures(claim, [passage(stated)]) == []
+
+
+@pytest.mark.parametrize("claim, stated", [
+    ("地区生产总值增长50%[1]", "地区生产总值增长确保5.0%。"),
+    ("增长5个百分点[1]", "地区生产总值增长确保5.0%。"),
+    ("引进人才3.8万人[1]", "全年引进各类人才3800人。"),
+    ("引进人才380000人[1]", "全年引进各类人才3.8万人。"),
+])
+def test_guard_rejects_a_different_amount_or_unit(claim, stated):
+    assert len(ungrounded_figures(claim, [passage(stated)])) == 1
+
+
+def test_guard_rejects_a_figure_after_the_last_marker():
+    text = "引进人才3.8万人[1]，其中博士500人。"
+    assert [f.text for f in ungrounded_figures(text, [passage("全年引进各类人才3.8万人,其中博士500人。")])] \
+        == ["500人"]
+
+
+def test_years_and_ordinals_need_no_citation():
+    assert ungrounded_figures("2023年是第五届区人大召开之年，也是“十四五”的关键之年。", []) == []
+
+
+def test_check_answer_reads_loose_marker_styles_and_renumbers_by_first_use():
+    passages = [scored("新增托位500个。", 1), scored("新增停车泊位3000个。", 2)]
+    checked = check_answer("新增停车泊位3000个【2】，托位500个[1, 2]。", passages)
+    assert checked.text == "新增停车泊位3000个[1]，托位500个[2][1]。"
+    assert [c.text for c in checked.citations] == ["新增停车泊位3000个。", "新增托位500个。"]
+    assert checked.ungrounded == [] and checked.dropped == []
+
+
+def test_check_answer_quotes_the_sentence_stating_the_figure():
+    text = "经济运行平稳。新增停车泊位3000个,其中公共泊位800个。托位500个。"
+    checked = check_answer("新增停车泊位3000个[1]。", [scored(text, 1)])
+    citation = checked.citations[0]
+    assert citation.quote == "新增停车泊位3000个,其中公共泊位800个。"
+    assert text[citation.quote_start - citation.start:citation.quote_end - citation.start] == citation.quote
