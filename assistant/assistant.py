@@ -79,41 +79,75 @@ class Assistant:
         """Answer `question` (a follow-up resolved against `history`), optionally within `districts`."""
         started = time.perf_counter()
         question = self.check_question(question)
-        standalone = self.reader.resolve(question, history_questions(history))
-        intent = self.reader.read(standalone)
+        intent = self.reader.read(self.standalone_question(question, history))
         answer = self._answer(question, intent, districts)
         answer.latency_ms = (time.perf_counter() - started) * 1000
         return answer
 
+    def standalone_question(self, question: str, history: Sequence[dict | str]) -> str:
+        """The question a follow-up stands for: rewritten by the answerer when it can (the LLM, which
+        falls back to the rules itself), else read by the rules."""
+        rewrite = getattr(self.answerer, "rewrite_question", None)
+        if rewrite is not None and history:
+            return rewrite(list(history), question, fallback=self.reader.resolve)
+        return self.reader.resolve(question, history_questions(history))
+
     def retrieve(self, question: str, history: Sequence[dict | str] = (), k: int = 10) -> list[Citation]:
         """The passages the question's search ranks highest (all districts it means, merged)."""
-        intent = self.reader.read(self.reader.resolve(self.check_question(question),
-                                                      history_questions(history)))
+        intent = self.reader.read(self.standalone_question(self.check_question(question), history))
         hits = self.retriever.search(intent.search_text, intent.districts, intent.period, k=k)
         return [to_citation(i + 1, h.chunk, h.score) for i, h in enumerate(hits)]
 
     def stream(self, question: str, history: Sequence[dict | str] = (),
                districts: Sequence[str] = ()) -> Iterator[str | Answer]:
-        """Text pieces of the answer as they become ready, then the finished Answer."""
-        answer = self.ask(question, history, districts)
-        for start in range(0, len(answer.answer), 8):
-            yield answer.answer[start:start + 8]
+        """Text pieces of the answer as they become ready, then the finished Answer.
+
+        An answerer with its own `stream` (the LLM) yields the model's text as it is written; the
+        final Answer is authoritative and may differ (the grounding guard judges the whole text).
+        """
+        started = time.perf_counter()
+        question = self.check_question(question)
+        intent = self.reader.read(self.standalone_question(question, history))
+        answerer_stream = getattr(self.answerer, "stream", None)
+        if answerer_stream is None or self._out_of_scope(intent):
+            answer = self._answer(question, intent, districts)
+            for start in range(0, len(answer.answer), 8):
+                yield answer.answer[start:start + 8]
+        else:
+            hits, retrieve_ms = self._hits(intent, districts)
+            answered = time.perf_counter()
+            for piece in answerer_stream(question, intent, hits, named=bool(intent.districts)):
+                if isinstance(piece, Answer):
+                    answer = piece
+                else:
+                    yield piece
+            self._complete(answer, hits, retrieve_ms, answered)
+        answer.latency_ms = (time.perf_counter() - started) * 1000
         yield answer
 
     def _answer(self, question: str, intent: Intent, only: Sequence[str]) -> Answer:
         refusal = self._out_of_scope(intent)
         if refusal:
             return Answer(question, refusal, True, standalone_question=intent.question)
+        hits, retrieve_ms = self._hits(intent, only)
+        answered = time.perf_counter()
+        answer = self.answerer.answer(question, intent, hits, named=bool(intent.districts))
+        return self._complete(answer, hits, retrieve_ms, answered)
+
+    def _hits(self, intent: Intent, only: Sequence[str]) -> tuple[dict[str, list], float]:
+        """Retrieved passages per district the question means (within `only`), and the time taken."""
         wanted = [d for d in (intent.districts or self._districts()) if not only or d in only]
         started = time.perf_counter()
         hits = {d: self.retriever.search(intent.search_text, [d], intent.period) for d in wanted}
-        retrieved = time.perf_counter()
-        answer = self.answerer.answer(question, intent, hits, named=bool(intent.districts))
+        return hits, (time.perf_counter() - started) * 1000
+
+    def _complete(self, answer: Answer, hits: dict[str, list], retrieve_ms: float,
+                  answered: float) -> Answer:
+        """Nearest passages for an abstention, and the timings."""
         if answer.abstained:
             nearest = [h[0] for h in hits.values() if h]
             answer.nearest = [to_citation(i + 1, h.chunk, h.score) for i, h in enumerate(nearest)]
-        answer.timings.update(retrieve_ms=(retrieved - started) * 1000,
-                              answer_ms=(time.perf_counter() - retrieved) * 1000)
+        answer.timings.update(retrieve_ms=retrieve_ms, answer_ms=(time.perf_counter() - answered) * 1000)
         return answer
 
     def _districts(self) -> list[str]:

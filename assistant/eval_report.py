@@ -9,13 +9,13 @@ from pathlib import Path
 from .errors import UserError
 from .evaluate import METRICS, EvalRun
 
-COLUMNS = ("n", *METRICS, "latency_p50_ms", "latency_p95_ms")
+COLUMNS = ("n", *METRICS, "latency_p50_ms", "latency_p95_ms", "llm_rejected")
 
 
 def _cell(value: float | None, key: str) -> str:
     if value is None:
         return "–"
-    if key == "n" or key.startswith("latency"):
+    if key in ("n", "llm_rejected") or key.startswith("latency"):
         return f"{value:.0f}"
     return f"{value:.3f}"
 

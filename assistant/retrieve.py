@@ -9,7 +9,7 @@ import numpy as np
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
-from pydantic import ConfigDict
+from pydantic import ConfigDict, PrivateAttr
 
 from .index_store import StoredIndex
 from .split import Chunk
@@ -43,6 +43,8 @@ class HybridRetriever(BaseRetriever):
     embedder: Any
     top_k: int = 8
     keyword_weight: float = 0.3
+    # The last question's vector: one question is searched once per district.
+    _last_vector: tuple[str, Any] = PrivateAttr(default=("", None))
 
     def search(self, text: str, districts: Sequence[str] = (), period: str | None = None,
                k: int | None = None) -> list[ScoredChunk]:
@@ -73,7 +75,9 @@ class HybridRetriever(BaseRetriever):
         clauses = ([{"district": {"$in": list(districts)}}] if districts else []) + \
                   ([{"period": period}] if period else [])
         where = clauses[0] if len(clauses) == 1 else ({"$and": clauses} if clauses else None)
-        vector = self.embedder.embed_query(text)
+        if self._last_vector[0] != text:
+            self._last_vector = (text, self.embedder.embed_query(text))
+        vector = self._last_vector[1]
         result = self.index.collection.query(query_embeddings=[vector], where=where,
                                              n_results=min(CANDIDATES, available),
                                              include=["distances"])

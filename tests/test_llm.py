@@ -309,3 +309,31 @@ def test_check_answer_quotes_the_sentence_stating_the_figure():
     citation = checked.citations[0]
     assert citation.quote == "新增停车泊位3000个,其中公共泊位800个。"
     assert text[citation.quote_start - citation.start:citation.quote_end - citation.start] == citation.quote
+
+
+# Assistant-level behaviour: streaming delegated to the answerer, follow-ups rewritten by the model.
+
+def test_assistant_stream_passes_the_model_deltas_through(llm_assistant, fake_llm):
+    llm = llm_assistant(Reply(lambda r: f"滨江区2022年地区生产总值达{GDP}[{number_of(r, GDP)}]。"))
+    *pieces, answer = llm.stream("滨江区2022年地区生产总值是多少?")
+    assert isinstance(answer, Answer) and answer.answerer == "llm" and len(pieces) > 1
+    assert fake_llm.requests[-1]["stream"] is True
+    assert answer.timings["retrieve_ms"] > 0 and answer.latency_ms > 0
+
+
+def test_assistant_stream_of_an_out_of_scope_question_asks_no_model(llm_assistant, fake_llm, request):
+    llm = llm_assistant(Reply("不该被用到"))
+    *_, answer = llm.stream("西湖区2023年新增停车泊位目标是多少?")
+    assert answer.abstained and not fake_llm.requests_for(request.node.name)
+
+
+def test_assistant_uses_the_model_rewrite_for_followups(llm_assistant, fake_llm):
+    def reply(request: dict) -> str:
+        if "最新问题" in request["messages"][-1]["content"]:
+            return "滨江区2022年规上工业增加值是多少？"
+        return f"滨江区2022年规上工业增加值756.4亿元[{number_of(request, '756.4亿元')}]。"
+
+    llm = llm_assistant(Reply(reply))
+    answer = llm.ask("那规上工业呢?", history=["滨江区2022年地区生产总值是多少?"])
+    assert answer.standalone_question == "滨江区2022年规上工业增加值是多少？"
+    assert answer.answerer == "llm" and "756.4亿元" in answer.answer
