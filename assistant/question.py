@@ -35,6 +35,7 @@ _RELATIVE_YEARS = {"去年": 2022, "今年": 2023, "前年": 2021, "明年": 202
 _GENERIC = re.compile(r"新增|增长|完成|实现|达到|目标|计划|力争|确保|是多少|多少|情况|实际|下降|"
                       r"那么|那|还有|是|了|的|有|要|个|呢|吗|怎么样|如何")
 _ASKING_TAIL = re.compile(r"(是多少|有多少|多少|是什么|几|怎么样|如何)[个家所人项亩条座万亿元%]*$")
+_ASKING_COUNT = re.compile(r"(多少|几)[个家所人项亩条座台名张次元]?")
 _FILLER = re.compile(r"^(那么|那|还有|再|另外)|(呢|吗|呀|啊)?[?？。!！\s]*$")
 
 
@@ -106,7 +107,8 @@ class QuestionReader:
         return Intent(question=question, search_text=" ".join([question, *expansions]),
                       districts=self.districts_in(question),
                       unknown_district=self._unknown_district(question), year=year,
-                      period=period, topic=topic, key_text=in_report_wording(topic))
+                      period=period, topic=topic,
+                      key_text=in_report_wording(_ASKING_COUNT.sub(" ", topic)))
 
     def resolve(self, question: str, history: Sequence[str]) -> str:
         """The standalone question a follow-up stands for, given earlier user turns (oldest first).
