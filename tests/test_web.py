@@ -1,0 +1,352 @@
+"""The web UI, driven in a real page: headless Debian chromium through Playwright's Python package.
+
+The app runs in-process on a free loopback port over the session's real index. Screenshots of the
+chat and the eval tab go to test-artifacts/ (git-ignored). Install the browser with
+scripts/install-browser.sh.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import socket
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+from assistant.answer import Answer, Citation, Figure
+from assistant.errors import UserError
+from assistant.web import read_auth, serve
+from assistant.web_render import Turn, conversation, marked_passage, sources_panel, surrounding
+
+ROOT = Path(__file__).resolve().parents[1]
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+GOLD = ROOT / "eval" / "gold.jsonl"
+FINISHED = "#chat-box .msg.bot:not(.streaming)"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def eval_dir(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("web-eval")
+
+
+@pytest.fixture(scope="module")
+def web_url(settings, assistant, eval_dir):
+    """The app, started the way `assistant web` starts it, on a free 127.0.0.1 port."""
+    port = _free_port()
+    app = serve(settings.replace(web_port=port, eval_dir=eval_dir), assistant=assistant, block=False)
+    yield f"http://127.0.0.1:{port}/"
+    app.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.skip("no /usr/bin/chromium: run scripts/install-browser.sh")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def _open(browser, url: str):
+    """A fresh browser context (its own session) on the app, with every request recorded."""
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1366, "height": 900})
+    page = context.new_page()
+    page.requests = []
+    page.on("request", lambda request: page.requests.append(request.url))
+    page.goto(url)
+    page.wait_for_selector("#question-box textarea")
+    return page
+
+
+@pytest.fixture
+def page(browser, web_url):
+    page = _open(browser, web_url)
+    yield page
+    page.context.close()
+
+
+def _submit(page, question: str) -> int:
+    """Type a question and press Enter; the number of finished answers before it."""
+    before = page.locator(FINISHED).count()
+    page.fill("#question-box textarea", question)
+    page.press("#question-box textarea", "Enter")
+    return before
+
+
+def _wait_answer(page, before: int):
+    page.wait_for_function("([selector, n]) => document.querySelectorAll(selector).length > n",
+                           arg=[FINISHED, before], timeout=60_000)
+    return page.locator(FINISHED).last
+
+
+def ask(page, question: str):
+    """Ask in the chat and return the finished answer bubble."""
+    return _wait_answer(page, _submit(page, question))
+
+
+def _screenshot(page, name: str) -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / name
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+# --- the chat, in the browser ---------------------------------------------------------------------
+
+def test_parking_question_shows_both_districts_figures_and_two_source_cards(page):
+    answer = ask(page, "2023年新增停车泊位目标")
+    text = answer.inner_text()
+    assert "3700" in text and "5000" in text
+    cards = page.locator("#sources-box .src-group.active .src-card")
+    assert cards.count() == 2
+    assert "滨江区" in cards.nth(0).inner_text() and "拱墅区" in cards.nth(1).inner_text()
+    marks = page.locator("#sources-box .src-group.active .src-text mark")
+    assert "3700" in marks.nth(0).inner_text() and "5000" in marks.nth(1).inner_text()
+    shot = _screenshot(page, "chat.png")
+    (ROOT / "docs").mkdir(exist_ok=True)
+    shutil.copyfile(shot, ROOT / "docs" / "screenshot.png")
+    page.locator("#chat-box .cite[data-cite='2']").last.click()
+    cards.nth(1).locator(".ctx").wait_for(state="visible")
+    page.wait_for_timeout(600)  # the panel scrolls smoothly to the card
+    _screenshot(page, "chat-context.png")
+
+
+def test_clicking_a_marker_shows_the_passage_in_context(page):
+    ask(page, "2023年新增停车泊位目标")
+    card = page.locator("#sources-box .src-group.active .src-card").nth(1)
+    passage = card.locator(".src-text").inner_text()
+    assert not card.locator(".ctx").is_visible()
+    page.locator("#chat-box .cite[data-cite='2']").last.click()
+    context = card.locator(".ctx")
+    context.wait_for(state="visible")
+    assert passage in context.inner_text() and len(context.inner_text()) > len(passage)
+    assert not card.locator(".src-text").is_visible()  # the context replaces the bare passage
+
+
+def test_clicking_a_source_card_toggles_its_context(page):
+    ask(page, "滨江区2022年地区生产总值是多少？")
+    card = page.locator("#sources-box .src-group.active .src-card").first
+    card.locator(".src-title").click()
+    card.locator(".ctx").wait_for(state="visible")
+    card.locator(".src-title").click()
+    card.locator(".ctx").wait_for(state="hidden")
+
+
+def test_followup_uses_this_sessions_previous_question(page):
+    assert "3700" in ask(page, "滨江区2023年新增停车泊位目标").inner_text()
+    answer = ask(page, "那拱墅区呢?")
+    assert "5000" in answer.inner_text() and "3700" not in answer.inner_text()
+    assert "拱墅区2023年新增停车泊位" in answer.locator(".searched").inner_text()
+
+
+def test_unanswerable_question_is_presented_as_not_found(page):
+    answer = ask(page, "西湖区2023年地区生产总值是多少？")
+    assert "abstain" in answer.get_attribute("class")
+    assert answer.inner_text().startswith("未在报告中找到")
+    assert page.locator("#sources-box .src-group.active .src-text mark").count() == 0
+
+
+def test_empty_message_shows_one_sentence_and_the_app_keeps_working(page):
+    before = page.locator(FINISHED).count()
+    page.click("#send")
+    error = _wait_answer(page, before)
+    assert "error" in error.get_attribute("class")
+    assert error.inner_text().strip() == "请输入问题。"
+    assert "3700" in ask(page, "滨江区2023年新增停车泊位目标").inner_text()
+
+
+def test_too_long_question_is_refused_in_one_sentence(page):
+    answer = ask(page, "停车" * 1500)
+    assert "问题太长" in answer.inner_text()
+
+
+def test_html_script_and_markdown_in_a_question_are_shown_as_text(page):
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    question = ('<img src=x onerror="window.pwned=1"><script>window.pwned=2</script>'
+                "**粗体** [链接](javascript:alert(3)) ![图](http://example.com/x.png) 停车泊位")
+    ask(page, question)
+    user = page.locator("#chat-box .msg.user").last
+    assert user.inner_text().strip() == question
+    assert page.evaluate("window.pwned") is None and not dialogs
+    assert page.locator("#chat-box img, #chat-box a, #chat-box script, #chat-box .msg.user strong").count() == 0
+
+
+def test_district_filter_limits_the_answer_to_that_district(page):
+    page.get_by_label("拱墅区").check()
+    answer = ask(page, "2023年新增停车泊位目标")
+    assert "5000" in answer.inner_text() and "3700" not in answer.inner_text()
+    assert page.locator("#sources-box .src-group.active .src-card").count() == 1
+
+
+def test_example_question_is_asked_on_click(page):
+    before = page.locator(FINISHED).count()
+    page.locator("#examples").get_by_text("2023年新增停车泊位目标").click()
+    assert "3700" in _wait_answer(page, before).inner_text()
+
+
+def test_retry_asks_the_last_question_again_and_clear_forgets_the_conversation(page):
+    ask(page, "滨江区2023年新增停车泊位目标")
+    before = page.locator(FINISHED).count()
+    page.click("#retry")
+    page.wait_for_function("() => !document.querySelector('#chat-box .msg.bot.streaming')")
+    page.wait_for_timeout(300)
+    assert page.locator("#chat-box .msg.user").count() == 1
+    assert page.locator(FINISHED).count() == before and "3700" in page.locator(FINISHED).last.inner_text()
+    page.click("#clear")
+    page.wait_for_selector("#chat-box .welcome")
+    assert page.locator("#chat-box .msg").count() == 0
+    answer = ask(page, "那拱墅区呢?")
+    assert "停车" not in (answer.locator(".searched").all_inner_texts() or [""])[0]
+
+
+def test_copy_button_copies_the_answer_and_its_sources(page):
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    answer = ask(page, "滨江区2023年新增停车泊位目标")
+    answer.locator(".copy-answer").click()
+    page.wait_for_function("() => document.querySelector('.copy-answer').textContent === '已复制'")
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert "3700" in copied and "[1] 滨江区" in copied
+
+
+def test_two_browser_contexts_keep_separate_histories(browser, web_url):
+    first, second = _open(browser, web_url), _open(browser, web_url)
+    try:
+        a, b = _submit(first, "滨江区2022年地区生产总值是多少？"), _submit(second, "拱墅区2023年新增停车泊位目标")
+        _wait_answer(first, a), _wait_answer(second, b)
+        a, b = _submit(first, "那拱墅区呢?"), _submit(second, "那滨江区呢?")
+        first_answer, second_answer = _wait_answer(first, a), _wait_answer(second, b)
+        assert "停车" not in first_answer.locator(".searched").inner_text()
+        assert "地区生产总值" in first_answer.locator(".searched").inner_text()
+        assert "3700" in second_answer.inner_text()
+        assert "停车" not in first.locator("#chat-box").inner_text()
+        assert "地区生产总值" not in second.locator("#chat-box").inner_text()
+    finally:
+        first.context.close()
+        second.context.close()
+
+
+def test_page_fetches_nothing_from_outside(page):
+    ask(page, "2023年新增停车泊位目标")
+    page.get_by_role("tab", name="评测").click()
+    page.get_by_role("tab", name="索引").click()
+    page.wait_for_timeout(500)
+    hosts = {urlparse(url).hostname for url in page.requests if urlparse(url).scheme in ("http", "https")}
+    assert hosts == {"127.0.0.1"}
+
+
+# --- the eval and index tabs ----------------------------------------------------------------------
+
+def _tiny_gold(folder: Path) -> Path:
+    """Three gold items from the real gold set: one figure, one across reports, one unanswerable."""
+    wanted = {"g001", "g076", "g105"}
+    lines = [line for line in GOLD.read_text(encoding="utf-8").splitlines()
+             if line.strip() and json.loads(line)["id"] in wanted]
+    path = folder / "tiny.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_eval_tab_runs_a_small_gold_file(browser, web_url, eval_dir):
+    _tiny_gold(eval_dir)
+    page = _open(browser, web_url)
+    try:
+        page.get_by_role("tab", name="评测").click()
+        page.get_by_role("combobox", name="金标准文件").click()
+        page.get_by_role("option", name="tiny.jsonl").click()
+        page.click("#run-eval")
+        page.wait_for_selector("#eval-status .eval-note", timeout=120_000)
+        assert "共 3 题" in page.locator("#eval-status").inner_text()
+        metrics = page.locator("#eval-metrics").inner_text()
+        assert "总计" in metrics and "准确率" in metrics
+        page.locator("#eval-chart img").wait_for(state="visible")
+        _screenshot(page, "eval.png")
+    finally:
+        page.context.close()
+    assert list((eval_dir / "reports").glob("tiny-*.json"))
+
+
+def test_index_tab_lists_the_indexed_reports(page):
+    page.get_by_role("tab", name="索引").click()
+    table = page.locator("#index-reports")
+    table.wait_for(state="visible")
+    text = table.inner_text()
+    assert "滨江区" in text and "拱墅区" in text
+    assert "嵌入模型" in page.locator("#index-summary").inner_text()
+
+
+# --- login --------------------------------------------------------------------------------------
+
+def test_login_is_required_when_web_auth_is_set(settings, assistant, browser, tmp_path):
+    secret = tmp_path / "login.txt"
+    secret.write_text("analyst:s3cret\n", encoding="utf-8")
+    port = _free_port()
+    app = serve(settings.replace(web_port=port, web_auth=str(secret)), assistant=assistant, block=False)
+    context = browser.new_context(locale="zh-CN")
+    try:
+        page = context.new_page()
+        page.goto(f"http://127.0.0.1:{port}/")
+        page.get_by_label("username").or_(page.get_by_label("用户名")).fill("analyst")
+        page.get_by_label("password").or_(page.get_by_label("密码")).fill("s3cret")
+        page.keyboard.press("Enter")
+        page.wait_for_selector("#question-box textarea")
+    finally:
+        context.close()
+        app.close()
+
+
+# --- the pieces, without a browser ----------------------------------------------------------------
+
+def test_read_auth_accepts_a_pair_or_a_file_and_refuses_anything_else(tmp_path):
+    assert read_auth("") is None
+    assert read_auth("analyst:pa:ss") == ("analyst", "pa:ss")
+    path = tmp_path / "auth"
+    path.write_text("\nanalyst:secret\n", encoding="utf-8")
+    assert read_auth(str(path)) == ("analyst", "secret")
+    with pytest.raises(UserError):
+        read_auth("analyst")
+
+
+def _citation(**changes) -> Citation:
+    text = "开工新建道路12条,新增停车泊位不少于3700个。全面推进"
+    quote = "新增停车泊位不少于3700个"
+    at = 100 + text.index(quote)
+    fields = {"n": 1, "doc_id": "d", "title": "<b>报告</b>", "district": "滨江区", "section": "三、任务 > (四)交通",
+              "text": text, "start": 100, "end": 100 + len(text), "score": 1.0, "year": 2023, "period": "target",
+              "quote": quote, "quote_start": at, "quote_end": at + len(quote)}
+    return Citation(**(fields | changes))
+
+
+def test_marked_passage_highlights_the_quote_and_its_figure():
+    html = marked_passage(_citation(), ["3700个"])
+    assert '<mark class="quote">新增停车泊位不少于<strong class="fig">3700个</strong></mark>' in html
+
+
+def test_surrounding_gives_whole_sentences_around_a_passage():
+    text = "第一句。第二句。第三句。被引用的段落。后一句。再后一句。更后一句。"
+    start = text.index("被引用")
+    before, after = surrounding(text, start, start + len("被引用的段落。"))
+    assert before == "第二句。第三句。" and after == "后一句。再后一句。"
+
+
+def test_rendering_escapes_report_text_and_questions():
+    answer = Answer("q", "结果<script>x</script>[1]", False, citations=[_citation(text="<i>x</i>", quote="")],
+                    figures=[Figure("3700", "个", None, 1)])
+    turns = [Turn("<img src=x onerror=alert(1)>", answer)]
+    page = conversation(turns) + sources_panel(turns, {})
+    assert "<script>" not in page and "<img" not in page and "<i>" not in page and "<b>报告" not in page
+    assert '<button class="cite" type="button" data-turn="1" data-cite="1">[1]</button>' in page
