@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import time
-from typing import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 from .answer import Answer, Citation, to_citation
 from .answerers import make_answerer
@@ -43,7 +43,7 @@ class Assistant:
         self.answerer = make_answerer(settings, self.index.keyword.idf)
 
     @classmethod
-    def open(cls, settings: Settings, progress: Callable[[int, int], None] | None = None) -> "Assistant":
+    def open(cls, settings: Settings, progress: Callable[[int, int], None] | None = None) -> Assistant:
         """An Assistant over the index in settings, building it first if there is none yet."""
         embedder = make_embedder(settings.embedder)
         if read_info(settings) is None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import IO, Iterator
+from collections.abc import Iterator
+from typing import IO
 
 from rich.console import Console
 from rich.markup import escape

@@ -13,8 +13,7 @@ from rich.table import Table
 from .cli_ask import open_assistant
 from .cli_index import progress_bar
 from .errors import UserError
-from .eval_report import (COLUMNS, below_thresholds, compare_runs, parse_thresholds, table_rows,
-                          write_reports)
+from .eval_report import COLUMNS, below_thresholds, compare_runs, parse_thresholds, table_rows, write_reports
 from .evaluate import load_gold_for, run_eval
 from .settings import Settings
 

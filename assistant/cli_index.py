@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import argparse
 import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Callable, Iterator
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from .corpus import load_reports
+from .corpus import load_corpus
 from .embedders import make_embedder
 from .index_store import build_index
 from .settings import Settings
@@ -19,7 +19,7 @@ console = Console(stderr=True)
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    parser = commands.add_parser("index", help="build the index from the seeds (incremental, atomic)")
+    parser = commands.add_parser("index", help="build the index from the seeds and added reports (incremental, atomic)")
     parser.set_defaults(run=run_index)
 
 
@@ -38,7 +38,7 @@ def progress_bar(label: str) -> Iterator[Callable[[int, int], None]]:
 
 def run_index(args: argparse.Namespace, settings: Settings) -> int:
     started = time.perf_counter()
-    reports = load_reports(settings.seeds_dir)
+    reports = load_corpus(settings)
     embedder = make_embedder(settings.embedder)
     with progress_bar("嵌入段落") as update:
         info = build_index(settings, reports, embedder, update)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Sequence
+from collections.abc import Sequence
 
 from .answer import Citation
 from .numbers import NumericValue, extract_figures, figure_in_text

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import bm25s
 import numpy as np
@@ -31,7 +31,7 @@ class KeywordIndex:
         self._vocab = model.vocab_dict
 
     @classmethod
-    def build(cls, texts: Sequence[str]) -> "KeywordIndex":
+    def build(cls, texts: Sequence[str]) -> KeywordIndex:
         model = bm25s.BM25()
         model.index([tokenize(t) for t in texts], show_progress=False)
         return cls(model)
@@ -40,7 +40,7 @@ class KeywordIndex:
         self._model.save(str(folder), show_progress=False)
 
     @classmethod
-    def load(cls, folder: Path) -> "KeywordIndex":
+    def load(cls, folder: Path) -> KeywordIndex:
         return cls(bm25s.BM25.load(str(folder), show_progress=False, verbosity=0))
 
     def scores(self, query: str, mask: np.ndarray | None = None) -> np.ndarray:

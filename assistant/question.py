@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
-
-from .corpus import Report
 
 # Districts a user may name that no report covers: asking about them must not borrow another's figure.
 OTHER_DISTRICTS = ("上城", "下城", "江干", "西湖", "萧山", "余杭", "临平", "钱塘", "富阳", "临安",

@@ -25,7 +25,7 @@ def run_cli(workdir, *args, stdin: str | None = None) -> subprocess.CompletedPro
     env = {k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_")}
     env["PYTHONPATH"] = str(ROOT)
     return subprocess.run([sys.executable, "-m", "assistant.cli", *args], cwd=workdir, env=env,
-                          input=stdin, capture_output=True, text=True, timeout=300)
+                          input=stdin, capture_output=True, text=True, timeout=300, check=False)
 
 
 def assert_one_sentence_error(result):

@@ -68,8 +68,9 @@ def test_fail_under_names_metrics_below_their_threshold(gold_run):
 
 
 def test_an_unseen_gold_file_runs_through_the_cli(tmp_path, settings, assistant):
-    from tests.test_cli import run_cli
     import shutil
+
+    from tests.test_cli import run_cli
 
     shutil.copytree(settings.seeds_dir, tmp_path / "seeds")
     shutil.copytree(settings.index_dir, tmp_path / "index")

@@ -1,5 +1,6 @@
 """Tests for assistant.numbers: figures found in report text and when two are the same."""
 
+import itertools
 from decimal import Decimal
 from pathlib import Path
 
@@ -36,7 +37,7 @@ def summary(text: str) -> list[tuple[Decimal, str, str | None]]:
 
 def test_wan_scale_equals_expanded_number():
     assert same_quantity(only_figure("3.8万人"), parse_quantity("38000", "人"))
-    assert only_figure("全年引进各类人才3.8万人").value == Decimal("38000")
+    assert only_figure("全年引进各类人才3.8万人").value == Decimal(38000)
 
 
 def test_bare_wan_figure_equals_expanded_number():
@@ -46,13 +47,13 @@ def test_bare_wan_figure_equals_expanded_number():
 
 def test_yi_scale_applies_to_yuan():
     figure = only_figure("地区生产总值达2184.8亿元")
-    assert figure.value == Decimal("218480000000")
+    assert figure.value == Decimal(218480000000)
     assert same_quantity(figure, parse_quantity("218480000000", "元"))
 
 
 def test_yi_scale_keeps_dollar_unit():
     figure = only_figure("实际利用外资14.6亿美元")
-    assert (figure.value, figure.unit) == (Decimal("1460000000"), "美元")
+    assert (figure.value, figure.unit) == (Decimal(1460000000), "美元")
 
 
 def test_wan_scale_with_household_count():
@@ -60,7 +61,7 @@ def test_wan_scale_with_household_count():
 
 
 def test_decimal_wan_yuan_amount():
-    assert only_figure("发放应届毕业生生活补贴7504.5万元").value == Decimal("75045000")
+    assert only_figure("发放应届毕业生生活补贴7504.5万元").value == Decimal(75045000)
 
 
 def test_trailing_zero_percent_equals_whole_percent():
@@ -152,7 +153,7 @@ def test_names_and_codes_are_not_figures(text):
 
 
 def test_inch_size_is_a_figure():
-    assert summary("全省首条12英寸晶圆生产线") == [(Decimal("12"), "英寸", None)]
+    assert summary("全省首条12英寸晶圆生产线") == [(Decimal(12), "英寸", None)]
 
 
 # --- separators, ranges and qualifiers ---------------------------------------------------
@@ -160,7 +161,7 @@ def test_inch_size_is_a_figure():
 
 def test_clause_comma_is_not_a_thousands_separator():
     assert summary("累计净迁入企业1411家,增长8.7%") == [
-        (Decimal("1411"), "家", None), (Decimal("8.7"), "%", None)]
+        (Decimal(1411), "家", None), (Decimal("8.7"), "%", None)]
 
 
 def test_space_before_scale_or_unit_is_allowed():
@@ -283,4 +284,4 @@ def test_figure_offsets_point_at_figure_text(pieces):
     figures = extract_figures(text)
     for figure in figures:
         assert text[figure.start:figure.end] == figure.text
-    assert all(a.end <= b.start for a, b in zip(figures, figures[1:]))
+    assert all(a.end <= b.start for a, b in itertools.pairwise(figures))
