@@ -18,14 +18,14 @@ def _offline_environment() -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from . import cli_ask, cli_eval, cli_index
+    from . import cli_ask, cli_eval, cli_index, cli_library
 
     parser = argparse.ArgumentParser(prog="assistant", description="报告问答: cited figures from the reports.")
     parser.add_argument("--index-dir", help="where the index lives (default: ./index)")
     parser.add_argument("--seeds-dir", help="folder with the reports and manifest.toml (default: ./seeds)")
     parser.add_argument("--answerer", choices=["extractive", "llm"], help="who writes answers")
     commands = parser.add_subparsers(dest="command", required=True)
-    for module in (cli_index, cli_ask, cli_eval):
+    for module in (cli_index, cli_library, cli_ask, cli_eval):
         module.register(commands)
     web = commands.add_parser("web", help="start the web UI")
     web.add_argument("--host", help="address to bind (default 127.0.0.1)")

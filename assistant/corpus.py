@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import UserError
+from .settings import Settings
 
 MANIFEST = "manifest.toml"
 
@@ -79,19 +80,37 @@ def _report_from_entry(entry: dict, folder: Path) -> Report:
     )
 
 
-def load_reports(folder: Path) -> list[Report]:
+def read_manifest(manifest: Path) -> list[dict]:
+    """The [[report]] tables of a manifest file, or a UserError sentence when it is not valid TOML."""
+    try:
+        return tomllib.loads(manifest.read_text(encoding="utf-8")).get("report", [])
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise UserError(f"The manifest {manifest} is not valid TOML: {exc}.") from None
+
+
+def load_reports(folder: Path, allow_empty: bool = False) -> list[Report]:
     """Every report the manifest in `folder` lists, read and checked."""
     manifest = folder / MANIFEST
     if not manifest.exists():
+        if allow_empty:
+            return []
         raise UserError(f"No report manifest at {manifest}; the seeds folder must hold {MANIFEST}.")
-    try:
-        entries = tomllib.loads(manifest.read_text(encoding="utf-8")).get("report", [])
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise UserError(f"The manifest {manifest} is not valid TOML: {exc}.") from None
-    if not entries:
+    entries = read_manifest(manifest)
+    if not entries and not allow_empty:
         raise UserError(f"The manifest {manifest} lists no [[report]].")
     reports = [_report_from_entry(entry, folder) for entry in entries]
+    _check_unique(reports, str(manifest))
+    return reports
+
+
+def _check_unique(reports: list[Report], where: str) -> None:
     ids = [r.id for r in reports]
     if len(set(ids)) != len(ids):
-        raise UserError(f"The manifest {manifest} gives the same report id twice.")
+        raise UserError(f"The manifest {where} gives the same report id twice.")
+
+
+def load_corpus(settings: Settings) -> list[Report]:
+    """The seed reports followed by those added to the library (`assistant add`): what is indexed."""
+    reports = load_reports(settings.seeds_dir) + load_reports(settings.library_dir, allow_empty=True)
+    _check_unique(reports, f"{settings.seeds_dir / MANIFEST} together with {settings.library_dir / MANIFEST}")
     return reports

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
-from typing import Iterator
 
 from .corpus import Report
 
 _LEVEL1 = re.compile(r"^[一二三四五六七八九十]+、")
-_LEVEL2 = re.compile(r"^\([一二三四五六七八九十]+\)")
-_ITEM = re.compile(r"^\d+\.")
+_LEVEL2 = re.compile(r"^[(（][一二三四五六七八九十]+[)）]")
+_MARKDOWN = re.compile(r"^(#{1,6})\s+(\S.*)$")  # headings recovered from .md, .docx, .html and .pdf
+_ITEM = re.compile(r"^\d+[.．]")
 _SENTENCE_END = re.compile(r"(?<=。)")
 _TOPIC_MAX = 16  # a paragraph's lead like "人才质量再攀高峰。" names its topic
 
@@ -57,6 +58,10 @@ def _paragraphs(text: str) -> Iterator[_Paragraph]:
         start, stripped = offset + len(line) - len(line.lstrip()), line.strip()
         offset += len(line)
         if not stripped:
+            continue
+        heading = _MARKDOWN.match(stripped)
+        if heading:
+            path = path[:len(heading.group(1)) - 1] + [heading.group(2).strip()]
             continue
         if _LEVEL1.match(stripped) and "。" not in stripped:
             path = [stripped]
