@@ -20,6 +20,7 @@ from .corpus import MANIFEST, Report, load_corpus, load_reports, read_manifest
 from .embedders import Embedder, make_embedder
 from .errors import UserError
 from .index_store import IndexInfo, Progress, build_index, read_info
+from .layout import as_text
 from .loaders import load_document
 from .report_meta import infer_metadata
 from .settings import Settings
@@ -39,8 +40,9 @@ class AddOutcome:
 
 
 def text_hash(text: str) -> str:
-    """The content hash that identifies a report's text (duplicates are refused by it)."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    """The content hash that identifies a report's text (duplicates are refused by it); taken over
+    the text as loaders save it, so blank lines and indentation do not hide a duplicate."""
+    return hashlib.sha256(as_text(text.splitlines()).encode("utf-8")).hexdigest()
 
 
 def _toml_value(value: object) -> str:

@@ -19,24 +19,30 @@ KINDS = (("政府工作报告", "政府工作报告"), ("统计公报", "统计�
 _RESULTS_ONLY = ("统计公报", "工作总结")  # kinds that report a finished year only
 # Words of a top-level heading over past results ("一、2022年工作回顾", "执行情况").
 _REVIEW_WORDS = ("回顾", "执行情况", "完成情况", "工作总结", "过去一年", "过去五年", "主要成绩", "取得的成绩")
+_TITLE_DISTRICT = re.compile(r"(?:^|市|省)([\u4e00-\u9fff]{2,3}?[区县])(?=\d|年|人民|政府|[（(]|$)")
 _NOT_DISTRICTS = ("全区", "本区", "各区", "城区", "社区", "园区", "景区", "辖区", "地区", "片区", "市区", "山区")
 
 
-def places(text: str) -> tuple[str, str]:
-    """(district or county, city) named first in `text` ("" when none): 杭州市滨江区 → (滨江区, 杭州市)."""
+def _tagged_places(text: str, suffixes: tuple[str, ...]) -> list[str]:
+    """Place names jieba tags in `text` that end with one of `suffixes` (at least three characters:
+    a two-character word like 上市 is not a city)."""
     import jieba
     import jieba.posseg
 
     jieba.setLogLevel(logging.WARNING)
-    district = city = ""
-    for word, flag in jieba.posseg.cut(text):
-        if flag != "ns" or len(word) < 2 or word in _NOT_DISTRICTS:
-            continue
-        if word.endswith(("区", "县")) and not district:
-            district = word
-        elif word.endswith("市") and not city:
-            city = word
-    return district, city
+    return [word for word, flag in jieba.posseg.cut(text)
+            if flag == "ns" and len(word) >= 3 and word.endswith(suffixes) and word not in _NOT_DISTRICTS]
+
+
+def places(title: str, opening: str = "") -> tuple[str, str]:
+    """(district or county, city) the title names ("" when none), else the opening lines:
+    杭州市滨江区 → (滨江区, 杭州市). A title district jieba does not know is found by its position
+    (after 市/省 or at the start, before the year or 人民政府)."""
+    in_title = _TITLE_DISTRICT.search(title)
+    districts = _tagged_places(title, ("区", "县")) or ([in_title.group(1)] if in_title else []) \
+        or _tagged_places(opening, ("区", "县"))
+    cities = _tagged_places(title, ("市",)) or _tagged_places(opening, ("市",))
+    return (districts[0] if districts else ""), (cities[0] if cities else "")
 
 
 def top_headings(text: str) -> list[str]:
@@ -67,7 +73,7 @@ def infer_metadata(text: str, name: str, title_hint: str = "", *, district: str 
     lines = [line.lstrip("# ").strip() for line in text.splitlines() if line.strip()]
     title = (title or title_hint or (lines[0] if lines else "")).strip()[:200]
     opening = "\n".join([title, *lines[:5]])
-    found_district, city = places(opening)
+    found_district, city = places(title, opening)
     district = district or found_district or city
     if not district:
         raise UserError(f"Could not tell which district {name} is about; give it with --district.")

@@ -1,0 +1,118 @@
+"""Loaders: each format's headings and tables become the text the splitter reads; bad files get a sentence."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from assistant.corpus import Report
+from assistant.errors import UserError
+from assistant.layout import join_wrapped, table_lines
+from assistant.loaders import load_document
+from assistant.report_meta import infer_metadata, places
+from assistant.split import split_report
+
+REPORT = Report("r", "t", "t", "西湖区", "杭州市", (2024,), "", Path("r.txt"), "")
+
+
+def sections_of(text: str) -> set[str]:
+    return {c.section for c in split_report(replace(REPORT, text=text))}
+
+
+def test_docx_heading_styles_become_sections_and_table_rows_keep_their_header(report_files):
+    document = load_document(report_files["xihu-2024.docx"])
+    assert document.title == "杭州市西湖区2024年政府工作报告"
+    lines = document.text.splitlines()
+    assert lines[0] == "杭州市西湖区2024年政府工作报告"
+    assert "# 一、2023年工作回顾" in lines and "## 主要指标" in lines
+    assert "指标：新增停车泊位；2023年完成：3000个；2024年目标：4000个。" in lines
+    assert "一、2023年工作回顾 > 主要指标" in sections_of(document.text)
+
+
+def test_pdf_text_layer_in_chinese_with_headings_by_font_size_and_wrapped_lines_joined(report_files):
+    document = load_document(report_files["chunan-2024.pdf"])
+    lines = document.text.splitlines()
+    assert lines[0] == "淳安县2024年政府工作报告" and document.title == lines[0]
+    assert "# 一、2023年工作回顾" in lines and "# 二、2024年工作安排" in lines
+    assert "全县地区生产总值达到321.7亿元,增长5.2%,总量创历史新高。" in lines
+    assert "指标：旅游人次；2024年目标：3000万人次。" in lines
+    assert "- 1 -" not in document.text
+
+
+def test_html_headings_paragraphs_lists_and_tables(report_files):
+    document = load_document(report_files["gongshu-2024.html"])
+    lines = document.text.splitlines()
+    assert document.title == "拱墅区2024年工作安排" and lines[0] == document.title
+    assert "# 一、主要目标" in lines and "var x" not in document.text
+    assert "全年新增停车泊位2000个,新增市级高层次人才1800名。" in lines
+    assert "项目：运河湾公园；投资：12亿元。" in lines and "建成保障性租赁住房5000套。" in lines
+
+
+def test_markdown_headings_and_pipe_tables(report_files):
+    document = load_document(report_files["shangcheng-2024.md"])
+    assert document.title == "上城区2024年工作要点"
+    assert "指标：新增停车泊位；目标：1500个。" in document.text.splitlines()
+    assert "一、经济发展" in sections_of(document.text)
+
+
+def test_plain_text_in_gb18030_is_read_as_is(report_files):
+    document = load_document(report_files["plain.txt"])
+    assert document.text == "杭州市余杭区2024年工作安排\n一、主要目标\n新增就业3万人。\n"
+
+
+@pytest.mark.parametrize(("name", "words"), [
+    ("empty.txt", "empty (0 bytes)"),
+    ("not-a-pdf.pdf", "does not match its extension .pdf"),
+    ("renamed.docx", "does not match its extension .docx"),
+    ("sheet.xls", ".xls is not supported"),
+    ("locked.pdf", "encrypted PDF"),
+    ("scanned.pdf", "no text layer"),
+])
+def test_bad_files_are_refused_with_one_sentence(report_files, name, words):
+    with pytest.raises(UserError, match=re.escape(words)) as refused:
+        load_document(report_files[name])
+    message = str(refused.value)
+    assert message.endswith(".") and "\n" not in message and name in message
+
+
+def test_missing_and_oversized_files_are_refused(report_files, tmp_path):
+    with pytest.raises(UserError, match="does not exist"):
+        load_document(tmp_path / "nothing.pdf")
+    with pytest.raises(UserError, match="over the 0 MB limit"):
+        load_document(report_files["xihu-2024.docx"], max_bytes=10)
+
+
+def test_table_rows_name_each_cell_by_its_header():
+    assert table_lines([["指标", "目标"], ["泊位", "100个"], ["", ""]]) == ["指标：泊位；目标：100个。"]
+    assert table_lines([["只有一行", "没有表头"]]) == ["只有一行；没有表头。"]
+
+
+def test_wrapped_pdf_lines_join_but_headings_and_rows_stay_apart():
+    lines = [("一、回顾", True), ("全年实现", True), ("增长5%。", True), ("指标：泊位。", False)]
+    assert list(join_wrapped(lines)) == ["一、回顾", "全年实现增长5%。", "指标：泊位。"]
+
+
+def test_places_splits_city_and_district():
+    assert places("杭州市滨江区（杭州高新区）2022年国民经济") == ("滨江区", "杭州市")
+    assert places("淳安县2024年政府工作报告") == ("淳安县", "")
+    assert places("上城区2024年工作要点", "新增上市企业5家。") == ("上城区", "")
+
+
+def test_metadata_of_a_work_report_reviews_last_year_and_plans_this_one(report_files):
+    text = load_document(report_files["xihu-2024.docx"]).text
+    meta = infer_metadata(text, "xihu-2024.docx", "杭州市西湖区2024年政府工作报告")
+    assert (meta["district"], meta["city"], meta["kind"]) == ("西湖区", "杭州市", "政府工作报告")
+    assert (meta["actual_year"], meta["target_year"], meta["years"]) == (2023, 2024, [2023, 2024])
+    assert meta["actual_sections"] == ["一、2023年工作回顾"]
+
+
+def test_metadata_given_by_the_user_wins_and_a_missing_district_asks_for_it():
+    meta = infer_metadata("2024年工作安排\n新增就业3万人。\n", "a.txt", district="富阳区", year=2025)
+    assert (meta["district"], meta["target_year"], meta["actual_year"]) == ("富阳区", 2025, None)
+    with pytest.raises(UserError, match="--district"):
+        infer_metadata("2024年工作安排\n新增就业3万人。\n", "a.txt")
+    with pytest.raises(UserError, match="--year"):
+        infer_metadata("西湖区工作安排\n新增就业3万人。\n", "a.txt")
