@@ -178,6 +178,8 @@ def _bot_bubble(turn_no: int, turn: Turn) -> str:
     answer = turn.answer
     assert answer is not None
     body = f'<div class="body">{_answer_html(turn_no, answer)}</div>'
+    if answer.abstained and answer.answer.startswith(NOT_FOUND):
+        body = body.replace(NOT_FOUND, f'<strong class="not-found">{NOT_FOUND}</strong>', 1)
     if not answer.abstained:
         return f'<div class="msg bot" data-turn="{turn_no}">{body}{_footer(answer, turn.question)}</div>'
     badge = "" if answer.answer.startswith(NOT_FOUND) else f'<div class="abstain-title">{NOT_FOUND}答案</div>'
