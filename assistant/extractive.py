@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -13,6 +14,7 @@ from .numbers import extract_figures
 from .question import NOT_FOUND, Intent, segment
 from .retrieve import ScoredChunk
 
+log = logging.getLogger(__name__)
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _CLAUSE = re.compile(r"[^,;:。\n]+[,;:。]?")
 # Words that say how a question is asked, not what it is about.
@@ -172,8 +174,11 @@ def compose_answer(question: str, intent: Intent, found: dict[str, Quote | None]
         return Answer(question, f"{NOT_FOUND}与“{intent.topic or intent.question}”相关的内容。", True,
                       standalone_question=intent.question, districts=list(found))
     text = "；".join(parts) + "。"
-    if ungrounded_figures(text, citations):
-        raise AssertionError(f"extractive answer states a figure its passages lack: {text}")
+    unchecked = ungrounded_figures(text, citations)
+    if unchecked:  # cannot happen with verbatim quotes; if it ever does, no figure leaves unchecked
+        log.error("extractive answer states figures its passages lack: %s", text)
+        return Answer(question, f"{NOT_FOUND}可核实的答案：答案中的数字“{unchecked[0].text}”未能在引用段落中核实。",
+                      True, standalone_question=intent.question, districts=list(found))
     return Answer(question, text, False, citations, figures, standalone_question=intent.question,
                   districts=[d for d, q in found.items() if q])
 
