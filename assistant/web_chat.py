@@ -11,7 +11,7 @@ import gradio as gr
 
 from .answer import Answer
 from .assistant import Assistant
-from .corpus import load_reports
+from .corpus import load_corpus
 from .errors import UserError
 from .index_store import read_info
 from .settings import Settings
@@ -46,9 +46,9 @@ class LiveAssistant:
         info = read_info(self.settings)
         self.index_reports = list(info.reports) if info else []
         try:
-            self.reports = {r.id: r.text for r in load_reports(self.settings.seeds_dir)}
+            self.reports = {r.id: r.text for r in load_corpus(self.settings)}
         except UserError:
-            log.warning("Report texts unreadable in %s; sources show without context.", self.settings.seeds_dir)
+            log.warning("Report texts unreadable; sources show without their context.")
             self.reports = {}
 
     def districts(self) -> list[str]:

@@ -9,9 +9,9 @@ from html import escape
 import gradio as gr
 
 from .assistant import Assistant
-from .corpus import load_reports
 from .errors import UserError
-from .index_store import build_index, read_info
+from .index_store import read_info
+from .library import refresh_index
 from .web_chat import LiveAssistant
 
 REPORT_HEADERS = ["标题", "区", "年份", "文件", "段落数"]
@@ -36,15 +36,14 @@ def index_summary(live: LiveAssistant) -> str:
 
 
 def rebuild(live: LiveAssistant, progress: gr.Progress = gr.Progress()) -> tuple[str, list[list[str]], str]:  # noqa: B008 (Gradio finds its progress bar by this default)
-    """Re-index the seeds (unchanged passages reuse their vectors) and switch every tab to it."""
+    """Re-index seeds and library (unchanged passages keep their vectors) and switch every tab to it."""
     if not live.rebuilding.acquire(blocking=False):
         return index_summary(live), report_rows(live), '<div class="index-meta">已有一次重建正在进行。</div>'
     try:
         progress((0, 1), desc="正在读取报告")
         embedder = live.assistant.embedder
-        info = build_index(live.settings, load_reports(live.settings.seeds_dir), embedder,
-                           progress=lambda done, total: progress((done, total), desc="正在嵌入段落",
-                                                                 unit="段"))
+        info = refresh_index(live.settings, embedder,
+                             progress=lambda done, total: progress((done, total), desc="正在嵌入段落", unit="段"))
         live.refresh(Assistant(live.settings, embedder))
         note = f"重建完成：新嵌入 {info.embedded} 段，其余沿用已有向量。"
     except UserError as exc:

@@ -97,12 +97,14 @@ def source_card(turn_no: int, citation: Citation, answer: Answer, report_text: s
     passage = marked_passage(citation, _figures_for(answer, citation.n))
     section = " › ".join(_text(part.strip()) for part in citation.section.split(">"))
     tags = "".join(f'<span class="tag">{_text(t)}</span>' for t in (citation.district, _period(citation)) if t)
-    if report_text is not None and report_text[citation.start:citation.end] == citation.text:
+    if report_text is None:
+        context = '<div class="ctx ctx-missing">找不到这份报告的原文，无法显示上下文。</div>'
+    elif report_text[citation.start:citation.end] != citation.text:
+        context = '<div class="ctx ctx-missing">报告原文已变动，请重建索引后再查看上下文。</div>'
+    else:
         before, after = surrounding(report_text, citation.start, citation.end)
         context = (f'<div class="ctx">{_text(before)}<span class="ctx-passage">{passage}</span>'
                    f'{_text(after)}</div>')
-    else:
-        context = '<div class="ctx ctx-missing">报告原文已变动，请重建索引后再查看上下文。</div>'
     return (f'<div class="src-card" id="src-{turn_no}-{citation.n}" data-turn="{turn_no}" '
             f'data-cite="{citation.n}"><div class="src-head"><span class="src-n">[{citation.n}]</span>'
             f'{tags}</div><div class="src-title">{_text(citation.title)}</div>'
