@@ -36,7 +36,7 @@ def build_app(settings: Settings, assistant: Assistant) -> gr.Blocks:
         gr.HTML(HEADER)
         with gr.Tabs():
             with gr.Tab("问答", id="chat"):
-                build_chat_tab(live)
+                build_chat_tab(app, live)
             with gr.Tab("评测", id="eval"):
                 build_eval_tab(app, live)
             with gr.Tab("索引", id="index"):

@@ -95,8 +95,8 @@ def retry_last(live: LiveAssistant, district: str, turns: list[Turn]) -> Iterato
     yield from answer_turns(live, turns[-1].question, district, list(turns[:-1]))
 
 
-def build_chat_tab(live: LiveAssistant) -> None:
-    """The 问答 tab's components and events (call inside a gr.Blocks)."""
+def build_chat_tab(demo: gr.Blocks, live: LiveAssistant) -> None:
+    """The 问答 tab's components and events (call inside `demo`); districts are re-read on load."""
     turns = gr.State([])
     with gr.Row(equal_height=False):
         with gr.Column(scale=7, min_width=420):
@@ -122,6 +122,12 @@ def build_chat_tab(live: LiveAssistant) -> None:
     retry.click(partial(retry_last, live), [district, turns], **ask)
     examples.click(partial(answer_example, live), [examples, district, turns], **ask)
     clear.click(partial(cleared, live), None, outputs, show_progress="hidden")
+    demo.load(partial(opened, live), None, [district, chat], show_progress="hidden")
+
+
+def opened(live: LiveAssistant) -> tuple[gr.Radio, str]:
+    """A new page shows the districts and reports of the index as it is now (it may be rebuilt)."""
+    return gr.Radio(choices=[ALL_DISTRICTS, *live.districts()], value=ALL_DISTRICTS), _page(live, [])[0]
 
 
 def answer_example(live: LiveAssistant, sample: list[str], district: str,
