@@ -30,6 +30,8 @@ def build_parser() -> argparse.ArgumentParser:
     web = commands.add_parser("web", help="start the web UI")
     web.add_argument("--host", help="address to bind (default 127.0.0.1)")
     web.add_argument("--port", type=int, help="port (default 7860)")
+    web.add_argument("--auth", help="login as user:password, or a file holding that line "
+                                    "(default: ASSISTANT_WEB_AUTH)")
     web.set_defaults(run=_run_web)
     return parser
 
@@ -37,7 +39,8 @@ def build_parser() -> argparse.ArgumentParser:
 def _run_web(args: argparse.Namespace, settings: Settings) -> int:
     from .web import serve
 
-    serve(settings.replace(**{k: v for k, v in (("web_host", args.host), ("web_port", args.port)) if v}))
+    overrides = {"web_host": args.host, "web_port": args.port, "web_auth": args.auth}
+    serve(settings.replace(**{k: v for k, v in overrides.items() if v}))
     return 0
 
 

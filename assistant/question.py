@@ -112,26 +112,36 @@ class QuestionReader:
         """The standalone question a follow-up stands for, given earlier user turns (oldest first).
 
         A turn that names a district and its own topic stands alone. Otherwise the district and
-        year carry over from the previous turn, and so does its topic unless the turn brings a new
-        one ("那人才呢?"); a bare "增长了多少?" or "2022年完成了多少?" extends the previous topic.
+        year carry over from the previous turn, and so does its topic unless the turn names a new
+        one ("那人才呢?"); "增长了多少?", "出让了多少亩?" or "2022年完成了多少?" extend it.
         """
         if not history:
             return question
         previous = self.resolve(history[-1], history[:-1])
         districts, year, topic = self.districts_in(question), self._year(question), self.topic_of(question)
-        specific = re.findall(r"[\u4e00-\u9fff]{2,}|[A-Za-z&]+", _GENERIC.sub(" ", topic))
+        specific = _topic_nouns(topic)
         if districts and specific:
             return question
         prev_year = self._year(previous)
         new_year = year or prev_year
         district_text = "".join(districts or self.districts_in(previous))
         year_text = f"{new_year}年" if new_year else ""
-        if specific and (_leans_on_previous(question) or len(topic) > 8):
+        if specific:
             return f"{district_text}{year_text}{topic}"
         prev_topic = _ASKING_TAIL.sub("", self.topic_of(previous))
         if year and prev_year and year < prev_year:
             prev_topic = re.sub("目标|计划", "", prev_topic)
         return f"{district_text}{year_text}{prev_topic}{topic}"
+
+
+def _topic_nouns(topic: str) -> list[str]:
+    """Nouns that name a new topic ("人才", "家庭养老床位"); a turn with only verbs ("新认定了多少家",
+    "出让了多少亩") refines the previous topic instead."""
+    import jieba.posseg
+
+    jieba.setLogLevel(logging.WARNING)
+    return [w.word for w in jieba.posseg.cut(topic) if len(w.word) > 1 and not _GENERIC.fullmatch(w.word)
+            and (w.flag.startswith("n") or w.flag in ("j", "l", "eng"))]
 
 
 def segment(text: str) -> list[str]:
@@ -169,9 +179,3 @@ def _period(question: str, year: int | None, periods: dict[int, set[str]]) -> st
     if any(cue in question for cue in _TARGET_CUES):
         return "target"
     return None
-
-
-def _leans_on_previous(question: str) -> bool:
-    """"那人才呢?", "还有拱墅区?": phrasing that swaps one thing of the previous question."""
-    stripped = question.strip().rstrip("?？")
-    return stripped.startswith(("那", "还有", "另外")) or stripped.endswith("呢")

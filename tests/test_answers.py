@@ -122,3 +122,18 @@ def test_answer_json_contract_has_the_public_fields(assistant):
     for key in ("n", "doc_id", "title", "district", "section", "text", "start", "end", "score"):
         assert key in data["citations"][0]
     assert set(data["figures"][0]) >= {"value", "unit", "qualifier", "citation"}
+
+
+def test_followup_with_a_new_topic_keeps_district_but_not_the_old_topic(assistant):
+    history = [{"role": "user", "content": "滨江区2022年地区生产总值是多少?"}]
+    answer = assistant.ask("那人才呢?", history)
+    assert answer.standalone_question == "滨江区2022年人才"
+    assert "3.8万人" in answer.answer
+    unrelated = assistant.ask("火星上有多少人口?", [{"role": "user", "content": "2023年新增停车泊位目标"}])
+    assert "停车" not in unrelated.standalone_question and unrelated.abstained
+
+
+def test_followup_with_only_a_verb_refines_the_previous_topic(assistant):
+    history = [{"role": "user", "content": "滨江区2022年收储土地多少亩?"}]
+    answer = assistant.ask("出让了多少亩?", history)
+    assert "收储土地" in answer.standalone_question and "600亩" in answer.answer
