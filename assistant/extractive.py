@@ -22,9 +22,8 @@ _ASKING = re.compile(r"是多少|有多少|多少|是什么|什么|哪些|有哪
                      r"完成了?|实现了?|一共|总共|大概|请问|我想知道|怎么样|如何|打算|预计|预期|"
                      r"呢|吗|了|的|是|为|有|年|全年|全区|今年|去年|新的|数量|数|多大|哪家|哪个|叫|现在|一下|能|要|"
                      r"方面|主要|相关|那么|还有|面积|里程|规模|金额|总共")
-# "是什么"/"哪个" ask for a name or a phrase, unless a count is asked as well.
-_TEXT_CUES = re.compile(r"^(?!.*(多少|几)).*(什么|哪个|哪家|哪些|哪一|名称|叫)")
-_NUMERIC_CUES = re.compile(r"多少|几|比例|比重|增速|增长|百分|率|规模|总额|面积|金额|人数|数量|目标|指标|达到")
+# Questions want a figure unless they ask for a name or a phrase ("是什么", "哪个", "谁") and no count.
+_TEXT_CUES = re.compile(r"^(?!.*(多少|几)).*(什么|哪|名称|叫|谁|如何|怎样)")
 # A clause opening like this continues the figure before it ("确保5.0%,力争5.5%以上").
 _CONTINUATION = ("力争", "确保", "增长", "其中", "占", "同比", "比上年", "总量", "累计", "列全", "居全")
 MIN_COVERAGE = 0.55
@@ -112,7 +111,7 @@ def best_quote(hits: Sequence[ScoredChunk], intent: Intent, weight: Callable[[st
     """The clause span among `hits` that best covers the question's topic, or None if none does."""
     terms = topic_terms(intent)
     weights = {t: _word_weight(t, weight) for t in terms}
-    numeric = bool(_NUMERIC_CUES.search(intent.question)) and not _TEXT_CUES.search(intent.question)
+    numeric = not _TEXT_CUES.search(intent.question)
     best: Quote | None = None
     best_key = (0.0, 0.0, 0.0)
     for rank, hit in enumerate(hits):
