@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 
 from .answer import Answer, Citation, to_citation
 from .answerers import make_answerer
-from .corpus import load_reports
+from .corpus import load_corpus
 from .embedders import Embedder, make_embedder
 from .errors import UserError
 from .index_store import StoredIndex, build_index, read_info
@@ -47,13 +47,13 @@ class Assistant:
         """An Assistant over the index in settings, building it first if there is none yet."""
         embedder = make_embedder(settings.embedder)
         if read_info(settings) is None:
-            build_index(settings, load_reports(settings.seeds_dir), embedder, progress)
+            build_index(settings, load_corpus(settings), embedder, progress)
         return cls(settings, embedder)
 
     def _report_records(self) -> list[dict]:
         """District names and aliases of the indexed reports, from the manifest when readable."""
         try:
-            reports = {r.id: r for r in load_reports(self.settings.seeds_dir)}
+            reports = {r.id: r for r in load_corpus(self.settings)}
         except UserError:
             reports = {}
         records = []

@@ -10,7 +10,7 @@ import numpy as np
 
 from .answer import Answer
 from .assistant import Assistant
-from .corpus import load_reports
+from .corpus import load_corpus
 from .errors import UserError
 from .gold import GoldItem, load_gold
 from .scoring import evidence_rank, score_answer
@@ -33,7 +33,7 @@ class EvalRun:
 
 def load_gold_for(assistant: Assistant, path: Path) -> list[GoldItem]:
     """The gold file's items, validated against the reports the assistant has indexed."""
-    texts = {r.id: r.text for r in load_reports(assistant.settings.seeds_dir)}
+    texts = {r.id: r.text for r in load_corpus(assistant.settings)}
     return load_gold(path, texts)
 
 

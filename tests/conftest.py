@@ -37,7 +37,8 @@ def settings(tmp_path_factory) -> Settings:
     """Settings whose index lives in a fresh temporary folder, over a copy of the real seeds."""
     base = tmp_path_factory.mktemp("assistant")
     shutil.copytree(SEEDS, base / "seeds")
-    return Settings(seeds_dir=base / "seeds", index_dir=base / "index", eval_dir=base / "eval")
+    return Settings(seeds_dir=base / "seeds", index_dir=base / "index", eval_dir=base / "eval",
+                    library_dir=base / "library")
 
 
 @pytest.fixture(scope="session")
