@@ -10,6 +10,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
+from . import cli_scale
 from .cli_ask import open_assistant
 from .cli_index import progress_bar
 from .errors import UserError
@@ -31,6 +32,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     ev.set_defaults(run=run_eval_command)
     bench = commands.add_parser("bench", help="index build time, warm latency, peak memory")
     bench.add_argument("--questions", type=int, default=100, help="how many questions to time")
+    cli_scale.add_arguments(bench)
     bench.set_defaults(run=run_bench)
 
 
@@ -66,6 +68,8 @@ def run_bench(args: argparse.Namespace, settings: Settings) -> int:
 
     if args.questions < 1:
         raise UserError("--questions must be at least 1.")
+    if args.scale:
+        return cli_scale.run_scale_command(args, settings)
     result = run_benchmark(settings, args.questions)
     console.print_json(json.dumps(result, ensure_ascii=False))
     return 0

@@ -32,7 +32,8 @@ from .split import Chunk, split_report
 from .vector_journal import VectorJournal
 
 FORMAT = 1
-BATCH = 32
+BATCH = 32  # passages embedded (and journalled) at a time
+STORE_BATCH = 1024  # passages added to Chroma at a time: bounded memory, few calls
 Progress = Callable[[int, int], None]
 
 
@@ -139,6 +140,15 @@ def _embed_new(chunks: Sequence[Chunk], embedder: Embedder, reuse: Callable[[lis
         yield batch, np.stack([np.asarray(known[c.id], dtype=np.float32) for c in batch]), len(todo)
 
 
+def _store(collection, pending: list[tuple[list[Chunk], np.ndarray]]) -> None:
+    """Add the buffered batches to the collection in one call (Chroma's cost is mostly per call)."""
+    if pending:
+        batch = [c for chunks, _ in pending for c in chunks]
+        collection.add(ids=[c.id for c in batch], embeddings=np.concatenate([v for _, v in pending]),
+                       documents=[c.text for c in batch], metadatas=[c.metadata() for c in batch])
+        pending.clear()
+
+
 def _reuser(collection) -> Callable[[list[str]], dict]:
     """Vectors by id from the previous index's collection (nothing when there is none)."""
     def reuse(ids: list[str]) -> dict:
@@ -162,12 +172,14 @@ def build_index(settings: Settings, reports: Sequence[Report], embedder: Embedde
     name = f"chunks-{uuid.uuid4().hex[:12]}"
     collection = client.create_collection(name, embedding_function=None,
                                           metadata={"hnsw:space": "cosine"})
-    embedded = 0
+    embedded, pending = 0, []
     try:
         for batch, vectors, count in _embed_new(chunks, embedder, reuse, journal, progress):
-            collection.add(ids=[c.id for c in batch], embeddings=vectors,
-                           documents=[c.text for c in batch], metadatas=[c.metadata() for c in batch])
+            pending.append((batch, vectors))
             embedded += count
+            if sum(len(b) for b, _ in pending) >= STORE_BATCH:
+                _store(collection, pending)
+        _store(collection, pending)
         info = IndexInfo(FORMAT, embedder.id, settings.chunk_chars, name, time.time(),
                          [_report_summary(r, chunks) for r in reports], embedded, _store_of(settings))
         _write_and_swap(settings, chunks, info)
@@ -178,6 +190,17 @@ def build_index(settings: Settings, reports: Sequence[Report], embedder: Embedde
     if previous is not None:
         client.delete_collection(previous.name)
     return info
+
+
+def drop_index(settings: Settings) -> None:
+    """Delete the current index, its vectors and any build journal (the next build starts afresh)."""
+    info = read_info(settings)
+    if info is not None:
+        client = _chroma_client(settings)
+        if info.collection in {c.name for c in client.list_collections()}:
+            client.delete_collection(info.collection)
+    for part in ("current", "previous", "building", "journal"):
+        shutil.rmtree(settings.index_dir / part, ignore_errors=True)
 
 
 def _reusable_info(settings: Settings, embedder: Embedder) -> IndexInfo | None:
