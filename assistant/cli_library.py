@@ -17,6 +17,7 @@ console = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
 
 
 def register(commands: argparse._SubParsersAction) -> None:
+    """Add the add, remove and list commands."""
     add = commands.add_parser("add", help="add report files (.txt .md .docx .pdf .html) and index them")
     add.add_argument("paths", nargs="+", metavar="PATH", help="report files")
     add.add_argument("--district", help="district the reports are about (default: read from the title)")
@@ -43,6 +44,7 @@ def _describe(entry: dict) -> str:
 
 
 def run_add(args: argparse.Namespace, settings: Settings) -> int:
+    """Add files, show what was inferred for each, one error line per refused file (exit 2)."""
     with progress_bar("嵌入新段落") as update:
         outcome = add_reports(settings, [Path(p) for p in args.paths], district=args.district,
                               year=args.year, title=args.title, progress=update)
@@ -59,6 +61,7 @@ def run_add(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def run_remove(args: argparse.Namespace, settings: Settings) -> int:
+    """Remove an added report and refresh the index."""
     with progress_bar("更新索引") as update:
         info = remove_report(settings, args.id, progress=update)
     console.print(f"已删除 {args.id}；索引现有 {len(info.reports)} 份报告。")
@@ -66,6 +69,7 @@ def run_remove(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def run_list(args: argparse.Namespace, settings: Settings) -> int:
+    """Print every report: id, district, years, kind, origin, passages, title."""
     table = Table(title="报告")
     for column in ("id", "区县", "年份", "类型", "来源", "段落", "标题"):
         table.add_column(column)

@@ -77,6 +77,7 @@ def _default_run(results: list[ScaleResult]) -> ScaleResult | None:
 
 
 def results_table(results: list[ScaleResult]) -> Table:
+    """The results as a rich table for the terminal."""
     table = Table(title="scale runs")
     for column in COLUMNS:
         table.add_column(column, justify="left" if column == "embedder" else "right")

@@ -39,7 +39,9 @@ class HashedNgramEmbedder:
         return vector / norm if norm else vector
 
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        """One unit vector per passage (rows)."""
         return np.stack([self._vector(t) for t in texts]) if texts else np.zeros((0, self.dim), np.float32)
 
     def embed_query(self, text: str) -> np.ndarray:
+        """A question's unit vector (questions and passages are embedded alike)."""
         return self._vector(text)

@@ -19,13 +19,15 @@ import uuid
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from urllib.parse import urlparse
 
 import numpy as np
 
+from .chroma_store import chroma_client as _chroma_client
+from .chroma_store import get_collection, nearest, same_kind_of_store, store_of
 from .corpus import Report
 from .embedders import Embedder
 from .errors import UserError
+from .keyword_build import build_keyword_index
 from .keyword_index import KeywordIndex
 from .settings import Settings
 from .split import Chunk, split_report
@@ -51,46 +53,12 @@ class IndexInfo:
     store: str = ""  # where the vectors are: a Chroma server's URL or "embedded" ("" before this field)
 
 
-def _store_of(settings: Settings) -> str:
-    """Where the vectors live: the server's URL, or "embedded" for the Chroma under index_dir."""
-    return settings.chroma_url.rstrip("/") or "embedded"
-
-
-def _chroma_client(settings: Settings):
-    """The Chroma client settings ask for: an HttpClient when `chroma_url` is set, else embedded."""
-    import chromadb
-    from chromadb.config import Settings as ChromaSettings
-
-    chroma_settings = ChromaSettings(anonymized_telemetry=False)
-    if settings.chroma_url:
-        url = urlparse(settings.chroma_url)
-        try:
-            return chromadb.HttpClient(host=url.hostname or "localhost", port=url.port or 8000,
-                                       ssl=url.scheme == "https", settings=chroma_settings)
-        except ValueError:  # chromadb's word for "no server answered the heartbeat"
-            raise UserError(f"The Chroma server at {settings.chroma_url} is not reachable; start it "
-                            "('chroma run --path DIR --port PORT') or unset chroma_url to use the "
-                            "embedded store.") from None
-    return chromadb.PersistentClient(path=str(settings.index_dir / "chroma"), settings=chroma_settings)
-
-
-def _get_collection(client, name: str, settings: Settings):
-    """The named collection, or a sentence saying it is missing from the store."""
-    from chromadb.errors import NotFoundError
-
-    try:
-        return client.get_collection(name)
-    except NotFoundError:
-        raise UserError(f"The index's vectors (collection {name}) are missing from "
-                        f"{_store_of(settings)}; rebuild them with 'assistant index'.") from None
-
-
 def _previous_collection(client, old: IndexInfo | None, settings: Settings):
     """The current index's collection when its vectors can be reused, else None."""
-    if old is None or (old.store and (old.store == "embedded") != (_store_of(settings) == "embedded")):
+    if old is None or not same_kind_of_store(old.store, settings):
         return None
     try:
-        return _get_collection(client, old.collection, settings)
+        return get_collection(client, old.collection, settings)
     except UserError:
         return None
 
@@ -181,7 +149,7 @@ def build_index(settings: Settings, reports: Sequence[Report], embedder: Embedde
                 _store(collection, pending)
         _store(collection, pending)
         info = IndexInfo(FORMAT, embedder.id, settings.chunk_chars, name, time.time(),
-                         [_report_summary(r, chunks) for r in reports], embedded, _store_of(settings))
+                         [_report_summary(r, chunks) for r in reports], embedded, store_of(settings))
         _write_and_swap(settings, chunks, info)
     except BaseException:
         client.delete_collection(name)
@@ -225,7 +193,7 @@ def _write_and_swap(settings: Settings, chunks: Sequence[Chunk], info: IndexInfo
     building.mkdir(parents=True)
     with open(building / "chunks.jsonl", "w", encoding="utf-8") as out:
         out.writelines(json.dumps(asdict(chunk), ensure_ascii=False) + "\n" for chunk in chunks)
-    KeywordIndex.build([c.embed_text for c in chunks]).save(building / "keyword")
+    build_keyword_index(c.embed_text for c in chunks).save(building / "keyword")
     (building / "info.json").write_text(json.dumps(asdict(info), ensure_ascii=False, indent=1),
                                         encoding="utf-8")
     current, previous = _current(settings), settings.index_dir / "previous"
@@ -246,9 +214,9 @@ class StoredIndex:
         if info.embedder != embedder.id:
             raise UserError(f"The index was built with {info.embedder}, not {embedder.id}; "
                             "rebuild it with 'assistant index'.")
-        if info.store and (info.store == "embedded") != (_store_of(settings) == "embedded"):
+        if not same_kind_of_store(info.store, settings):
             raise UserError(f"The index in {settings.index_dir} keeps its vectors in {info.store}, not "
-                            f"{_store_of(settings)}; set chroma_url to match or rebuild with 'assistant index'.")
+                            f"{store_of(settings)}; set chroma_url to match or rebuild with 'assistant index'.")
         folder = _current(settings)
         try:
             lines = (folder / "chunks.jsonl").read_text(encoding="utf-8").splitlines()
@@ -257,12 +225,11 @@ class StoredIndex:
         except (OSError, ValueError, TypeError, KeyError):  # an unreadable part: the index can't be trusted
             raise UserError(f"The index in {settings.index_dir} is damaged; rebuild it with "
                             "'assistant index'.") from None
-        self.collection = _get_collection(_chroma_client(settings), info.collection, settings)
+        self.collection = get_collection(_chroma_client(settings), info.collection, settings)
         self.info = info
         self.position = {c.id: i for i, c in enumerate(self.chunks)}
-        self._district_names = sorted({c.district for c in self.chunks})
-        codes = {name: code for code, name in enumerate(self._district_names)}
-        self._district_codes = np.array([codes[c.district] for c in self.chunks], dtype=np.int32)
+        self._district_code = {name: code for code, name in enumerate(sorted({c.district for c in self.chunks}))}
+        self._district_codes = np.array([self._district_code[c.district] for c in self.chunks], dtype=np.int32)
         self._periods = np.array([c.period for c in self.chunks])
 
     def mask(self, districts: Sequence[str] = (), period: str | None = None) -> np.ndarray:
@@ -270,8 +237,16 @@ class StoredIndex:
         0.0; computed on arrays built once at opening, never by a Python loop over the chunks."""
         keep = np.ones(len(self.chunks), dtype=bool)
         if districts:
-            wanted = [i for i, name in enumerate(self._district_names) if name in districts]
+            wanted = [self._district_code[d] for d in districts if d in self._district_code]
             keep &= np.isin(self._district_codes, wanted)
         if period is not None:
             keep &= self._periods == period
         return keep.astype(np.float32)
+
+    def nearest(self, vector: np.ndarray, mask: np.ndarray, k: int) -> dict[int, float]:
+        """Cosine similarity by chunk position of the `k` chunks nearest to `vector` among those
+        `mask` keeps (see chroma_store.nearest)."""
+        kept = np.flatnonzero(mask)
+        ids = None if len(kept) == len(self.chunks) else [self.chunks[i].id for i in kept]
+        found = nearest(self.collection, vector, ids, min(k, len(kept)))
+        return {self.position[cid]: score for cid, score in found.items() if cid in self.position}

@@ -55,7 +55,7 @@ class HybridRetriever(BaseRetriever):
         if not mask.any():
             return []
         keyword = self._keyword_candidates(text, mask)
-        dense = self._dense_candidates(text, districts, period, int(mask.sum()))
+        dense = self._dense_candidates(text, mask)
         keyword_n, dense_n = _minmax(keyword), _minmax(dense)
         fused = {i: self.keyword_weight * keyword_n.get(i, 0.0)
                  + (1 - self.keyword_weight) * dense_n.get(i, 0.0)
@@ -66,23 +66,15 @@ class HybridRetriever(BaseRetriever):
 
     def _keyword_candidates(self, text: str, mask: np.ndarray) -> dict[int, float]:
         scores = self.index.keyword.scores(text, mask)
-        top = np.argsort(-scores)[:CANDIDATES]
+        # A partial selection, then a sort of the few selected: no full sort of every chunk's score.
+        top = np.argpartition(-scores, CANDIDATES)[:CANDIDATES] if len(scores) > CANDIDATES else np.arange(len(scores))
+        top = top[np.argsort(-scores[top])]
         return {int(i): float(scores[i]) for i in top if scores[i] > 0}
 
-    def _dense_candidates(self, text: str, districts: Sequence[str], period: str | None,
-                          available: int) -> dict[int, float]:
-        clauses = ([{"district": {"$in": list(districts)}}] if districts else []) + \
-                  ([{"period": period}] if period else [])
-        where = clauses[0] if len(clauses) == 1 else ({"$and": clauses} if clauses else None)
+    def _dense_candidates(self, text: str, mask: np.ndarray) -> dict[int, float]:
         if self._last_vector[0] != text:
             self._last_vector = (text, self.embedder.embed_query(text))
-        vector = self._last_vector[1]
-        result = self.index.collection.query(query_embeddings=[vector], where=where,
-                                             n_results=min(CANDIDATES, available),
-                                             include=["distances"])
-        position = self.index.position
-        return {position[cid]: 1.0 - dist for cid, dist in zip(result["ids"][0], result["distances"][0])
-                if cid in position}
+        return self.index.nearest(self._last_vector[1], mask, CANDIDATES)
 
     def _get_relevant_documents(self, query: str, *,
                                 run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
