@@ -63,11 +63,17 @@ def run_scale_command(args: argparse.Namespace, settings: Settings) -> int:
 def _row(result: ScaleResult, default: ScaleResult | None) -> list[str]:
     estimate = ""
     if default is not None and result.embedder != default.embedder:
-        estimate = f"{extrapolate_build(default, result.chunks) / 3600:.1f} h"
+        estimate = _duration(extrapolate_build(default, result.chunks))
     return [f"{result.scale}×", result.embedder, str(result.reports), str(result.chunks), f"{result.build_s:g}",
             f"{result.chunks_per_s:g}", f"{result.latency_p50_ms:g}", f"{result.latency_p95_ms:g}",
             f"{result.keyword_p50_ms:g}", f"{result.accuracy:.3f}", f"{result.citation:.3f}", f"{result.evidence_at_5:.3f}",
             f"{result.peak_rss_mb:g}", f"{result.index_mb:g}", estimate]
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    return f"{seconds / 60:.0f} min" if seconds < 7200 else f"{seconds / 3600:.1f} h"
 
 
 def _default_run(results: list[ScaleResult]) -> ScaleResult | None:
