@@ -16,6 +16,8 @@ from .question import NOT_FOUND, Intent, QuestionReader
 from .retrieve import HybridRetriever
 from .settings import Settings
 
+SCOUT_K = 40  # passages searched corpus-wide to find which districts a question concerns
+MAX_DISTRICTS = 10  # districts answered for when the question names none
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -136,8 +138,13 @@ class Assistant:
 
     def _hits(self, intent: Intent, only: Sequence[str]) -> tuple[dict[str, list], float]:
         """Retrieved passages per district the question means (within `only`), and the time taken."""
-        wanted = [d for d in (intent.districts or self._districts()) if not only or d in only]
         started = time.perf_counter()
+        if intent.districts:
+            wanted = [d for d in intent.districts if not only or d in only]
+        else:
+            # No district named: the districts whose passages rank near the top, not every one indexed.
+            found = self.retriever.search(intent.search_text, list(only), intent.period, k=SCOUT_K)
+            wanted = list(dict.fromkeys(h.chunk.district for h in found))[:MAX_DISTRICTS]
         hits = {d: self.retriever.search(intent.search_text, [d], intent.period) for d in wanted}
         return hits, (time.perf_counter() - started) * 1000
 
