@@ -21,7 +21,4 @@ install-test: install
 test: install-test
 	$(BIN)/python -m pytest -q
 
-eval: install
-	$(BIN)/assistant eval --fail-under accuracy=0.85,citation=0.85
-
-.PHONY: install run install-test test eval
+.PHONY: install run install-test test

@@ -166,7 +166,9 @@ def _chinese_number(numeral: str) -> Decimal:
 
 
 def _canonical_unit(unit: str) -> str:
-    """Spell a unit one way: full-width % and "个百分点" become "%" and "百分点"."""
+    """Spell a unit one way: full-width % and "个百分点" become "%" and "百分点"; an alternative
+    in brackets is dropped ("条(段)" is "条", as the extractor reads it)."""
+    unit = re.sub(r"[(（][^)）]*[)）]$", "", unit) or unit
     return _UNIT_CANONICAL.get(unit, unit)
 
 

@@ -285,3 +285,8 @@ def test_figure_offsets_point_at_figure_text(pieces):
     for figure in figures:
         assert text[figure.start:figure.end] == figure.text
     assert all(a.end <= b.start for a, b in itertools.pairwise(figures))
+
+
+def test_gold_unit_with_an_alternative_in_brackets_matches_the_text():
+    assert figure_in_text(parse_quantity("18", "条(段)"), "完工18条(段)")
+    assert not figure_in_text(parse_quantity("18", "条(段)"), "完工18个")
