@@ -337,3 +337,16 @@ def test_assistant_uses_the_model_rewrite_for_followups(llm_assistant, fake_llm)
     answer = llm.ask("那规上工业呢?", history=["滨江区2022年地区生产总值是多少?"])
     assert answer.standalone_question == "滨江区2022年规上工业增加值是多少？"
     assert answer.answerer == "llm" and "756.4亿元" in answer.answer
+
+
+def test_eval_with_the_llm_answerer_counts_guard_rejections(llm_assistant, fake_llm):
+    from assistant.evaluate import load_gold_for, run_eval
+    from tests.conftest import GOLD
+
+    llm = llm_assistant(Reply("滨江区2022年地区生产总值达9999.9亿元[1]。"))
+    items = [i for i in load_gold_for(llm, GOLD) if i.id in ("g001", "g002")]
+    run = run_eval(llm, items, "two")
+    assert run.answerer == "llm"
+    assert run.summary["overall"]["llm_rejected"] == 2
+    assert "9999.9" not in " ".join(r["answer"] for r in run.items)
+    assert all(r["llm_rejected"] for r in run.items)
