@@ -42,8 +42,8 @@ class HybridRetriever(BaseRetriever):
     model_config = ConfigDict(arbitrary_types_allowed=True)
     index: Any  # StoredIndex
     embedder: Any
-    top_k: int = 8
-    keyword_weight: float = 0.3
+    top_k: int
+    keyword_weight: float
     # The last question's vector: one question is searched once per district.
     _last_vector: tuple[str, Any] = PrivateAttr(default=("", None))
 
