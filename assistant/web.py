@@ -30,7 +30,7 @@ HEADER = (f'<div id="app-header"><h1>{TITLE}</h1><p>就政府工作报告提问�
 
 
 def build_app(settings: Settings, assistant: Assistant) -> gr.Blocks:
-    """The page: 问答 (chat with sources), 评测 (run a gold file) and 索引 (what is indexed, rebuild)."""
+    """The page: 问答 (chat with sources), 评测 (run a gold file) and 索引 (what is indexed, rebuild, add)."""
     live = LiveAssistant(settings, assistant)
     with gr.Blocks(title=TITLE, analytics_enabled=False) as app:
         gr.HTML(HEADER)
@@ -40,7 +40,7 @@ def build_app(settings: Settings, assistant: Assistant) -> gr.Blocks:
             with gr.Tab("评测", id="eval"):
                 build_eval_tab(app, live)
             with gr.Tab("索引", id="index"):
-                build_index_tab(live)
+                build_index_tab(app, live)
     return app
 
 

@@ -82,6 +82,18 @@ PAGE_CSS = """
 .dark .ctx-passage { background: #1e3a8a; }
 #question-box textarea { font-size: 15px; }
 .index-meta, .eval-note { color: var(--body-text-color-subdued); font-size: 13px; }
+.index-heading { font-size: 1.05rem; margin: 14px 0 0; }
+.add-result { font-size: 14px; line-height: 1.7; }
+.add-head { font-weight: 600; margin: 4px 0; }
+.add-head.refused { color: #b45309; margin-top: 10px; }
+.add-table { width: 100%; border-collapse: collapse; margin: 4px 0; }
+.add-table th, .add-table td { border: 1px solid var(--border-color-primary); padding: 4px 8px; text-align: left;
+  vertical-align: top; }
+.add-table th { background: var(--background-fill-secondary); font-weight: 600; }
+.add-source { font-size: 12.5px; color: var(--body-text-color-subdued); }
+.add-hint { font-size: 13px; color: var(--body-text-color-subdued); }
+.refused-list { margin: 2px 0 0; padding-left: 1.2rem; }
+#remove-row { align-items: flex-end; }
 """
 
 # Delegated clicks: a [n] marker or a source card opens that source's context in the panel;

@@ -19,6 +19,7 @@ from assistant.answer import Answer, Citation, Figure
 from assistant.assistant import Assistant
 from assistant.errors import UserError
 from assistant.web import read_auth, serve
+from assistant.web_library import outcome_panel, read_year, screen_uploads
 from assistant.web_render import Turn, conversation, marked_passage, sources_panel, surrounding
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -292,23 +293,99 @@ def test_index_tab_lists_the_indexed_reports(page):
     assert "嵌入模型" in page.locator("#index-summary").inner_text()
 
 
-def test_index_tab_rebuild_reuses_vectors_and_the_chat_keeps_answering(settings, assistant, browser,
-                                                                       tmp_path):
-    copy = settings.replace(index_dir=tmp_path / "index", web_port=_free_port())
-    shutil.copytree(settings.index_dir, copy.index_dir)  # rebuild a copy: the session index stays put
+@pytest.fixture
+def index_page(settings, assistant, browser, tmp_path):
+    """The app over a copy of the session's index and a library of its own (so rebuilding, adding
+    and removing leave the session's index alone), opened on the 索引 tab."""
+    copy = settings.replace(index_dir=tmp_path / "index", library_dir=tmp_path / "library", web_port=_free_port())
+    shutil.copytree(settings.index_dir, copy.index_dir)
     app = serve(copy, assistant=Assistant(copy, assistant.embedder), block=False)
     page = _open(browser, f"http://127.0.0.1:{copy.web_port}/")
-    try:
-        page.get_by_role("tab", name="索引").click()
-        page.click("#rebuild")
-        page.wait_for_function("() => document.querySelector('#rebuild-status').innerText.includes('重建完成')",
-                               timeout=120_000)
-        assert "新嵌入 0 段" in page.locator("#rebuild-status").inner_text()
-        page.get_by_role("tab", name="问答").click()
-        assert "3700" in ask(page, "滨江区2023年新增停车泊位目标").inner_text()
-    finally:
-        page.context.close()
-        app.close()
+    page.get_by_role("tab", name="索引").click()
+    page.locator("#index-reports").wait_for(state="visible")
+    page.library_dir = copy.library_dir
+    yield page
+    page.context.close()
+    app.close()
+
+
+def test_index_tab_rebuild_reuses_vectors_and_the_chat_keeps_answering(index_page):
+    page = index_page
+    page.click("#rebuild")
+    page.wait_for_function("() => document.querySelector('#rebuild-status').innerText.includes('重建完成')",
+                           timeout=120_000)
+    assert "新嵌入 0 段" in page.locator("#rebuild-status").inner_text()
+    page.get_by_role("tab", name="问答").click()
+    assert "3700" in ask(page, "滨江区2023年新增停车泊位目标").inner_text()
+
+
+XIHU_PLAN = "# 杭州市西湖区2024年工作计划\n## 一、主要目标\n新增停车泊位4000个。\n"
+
+
+def _upload(page, files: list[Path], **fields: str):
+    """Choose files in the upload box, fill the optional fields, press 添加并索引; the result panel."""
+    page.set_input_files("#report-upload input[type=file]", [str(f) for f in files])
+    page.wait_for_function(  # the box lists each file (name and extension apart) once it is uploaded
+        "stems => stems.every(s => document.querySelector('#report-upload').innerText.includes(s))",
+        arg=[f.stem for f in files], timeout=30_000)
+    for name, value in fields.items():
+        page.fill(f"#add-{name} textarea", value)
+    page.click("#add-reports")
+    page.wait_for_selector("#add-result .add-result", timeout=120_000)
+    return page.locator("#add-result")
+
+
+def test_uploaded_report_is_indexed_listed_answered_and_can_be_removed(index_page, tmp_path):
+    page = index_page
+    report = tmp_path / "西湖区2024年工作计划.md"
+    report.write_text(XIHU_PLAN, encoding="utf-8")
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    title = '杭州市西湖区2024年工作计划<img src=x onerror="window.pwned=1">'  # the title field, shown as text
+    result = _upload(page, [report], title=title)
+    added = result.locator(".add-table tbody tr")
+    assert added.count() == 1 and result.locator(".refused-list li").count() == 0
+    cells = added.first.locator("td").all_inner_texts()
+    assert cells[0].startswith("杭州市西湖区2024年工作计划") and report.name in cells[0]
+    assert cells[1:4] == ["西湖区", "2024", "年度工作安排"] and int(cells[4]) > 0
+    assert title in page.locator("#index-reports").inner_text() and title in cells[0]
+    assert page.evaluate("window.pwned") is None and page.locator("#index-reports img, #add-result img").count() == 0
+    assert "共 3 份报告" in page.locator("#index-summary").inner_text()
+    page.wait_for_function("s => !document.querySelector('#report-upload').innerText.includes(s)",
+                           arg=report.stem)  # the upload box is emptied once everything was added
+    _screenshot(page, "index-added.png")
+    page.get_by_role("tab", name="问答").click()
+    answer = ask(page, "西湖区2024年新增停车泊位目标")
+    assert "4000" in answer.inner_text() and "西湖区" in page.locator("#sources-box .src-group.active").inner_text()
+
+    page.get_by_role("tab", name="索引").click()
+    page.get_by_role("combobox", name="移除已添加的报告").click()
+    page.get_by_role("option", name=cells[5], exact=False).click()
+    page.click("#remove-report")
+    page.wait_for_function("() => document.querySelector('#add-result').innerText.includes('已移除')",
+                           timeout=120_000)
+    assert "西湖区" not in page.locator("#index-reports").inner_text()
+    assert not list(page.library_dir.glob("*.txt"))
+    page.get_by_role("tab", name="问答").click()
+    assert "4000" not in ask(page, "西湖区2024年新增停车泊位目标").inner_text()
+    assert not dialogs and page.evaluate("window.pwned") is None
+
+
+def test_empty_and_unsupported_uploads_are_each_refused_in_one_sentence(index_page, tmp_path):
+    page = index_page
+    empty, program = tmp_path / "空白.txt", tmp_path / "setup.exe"
+    empty.write_bytes(b"")
+    program.write_bytes(b"MZ\x90\x00 not a report")
+    reports_before = page.locator("#index-reports").inner_text()
+    result = _upload(page, [empty, program])
+    refused = result.locator(".refused-list li").all_inner_texts()
+    assert len(refused) == 2 and result.locator(".add-table").count() == 0
+    assert refused[0].startswith("空白.txt") and "空文件" in refused[0]
+    assert refused[1].startswith("setup.exe") and "（.exe）不受支持" in refused[1] and ".docx" in refused[1]
+    assert all(sentence.count("。") == 1 and sentence.endswith("。") for sentence in refused)
+    _screenshot(page, "index-refused.png")
+    assert page.locator("#index-reports").inner_text() == reports_before
+    assert not page.library_dir.exists()
 
 
 # --- login --------------------------------------------------------------------------------------
@@ -363,6 +440,36 @@ def test_surrounding_gives_whole_sentences_around_a_passage():
     start = text.index("被引用")
     before, after = surrounding(text, start, start + len("被引用的段落。"))
     assert before == "第二句。第三句。" and after == "后一句。再后一句。"
+
+
+def test_uploads_of_the_wrong_type_empty_or_too_large_are_screened_out(tmp_path):
+    names = {"plan.md": b"# x", "empty.txt": b"", "tool.exe": b"MZ", "noext": b"x", "big.pdf": b""}
+    for name, data in names.items():
+        (tmp_path / name).write_bytes(data)
+    with open(tmp_path / "big.pdf", "r+b") as big:
+        big.truncate(2**20 + 1)
+    accepted, refused = screen_uploads([tmp_path / n for n in names], max_mb=1)
+    assert accepted == [tmp_path / "plan.md"]
+    assert [name for name, _ in refused] == ["empty.txt", "tool.exe", "noext", "big.pdf"]
+    assert "空文件" in refused[0][1] and "（.exe）不受支持" in refused[1][1] and "没有扩展名" in refused[2][1]
+    assert "1.0 MB，超过了每个文件 1 MB 的上限" in refused[3][1]
+
+
+def test_year_field_takes_a_four_digit_year_or_nothing():
+    assert read_year("") is None and read_year(" 2024 ") == 2024 and read_year("2024年") == 2024
+    for bad in ("24", "二〇二四", "2024-05", "<b>"):
+        with pytest.raises(UserError, match="四位数字"):
+            read_year(bad)
+
+
+def test_upload_result_panel_escapes_file_names_titles_and_sentences():
+    entry = {"id": "x<y", "title": "<script>t</script>", "district": "<b>区</b>", "years": [2024],
+             "kind": "报告", "source": "<i>f</i>.md"}
+    html = outcome_panel([entry], {"x<y": 3}, [("<img src=x>.exe", "<img src=x>.exe is <bad>."),
+                                                ("a&b.txt", "不能读取。")])
+    assert "<script>" not in html and "<b>" not in html and "<i>" not in html and "<img" not in html
+    assert "&lt;img src=x&gt;.exe is &lt;bad&gt;." in html
+    assert '<span class="add-source">a&amp;b.txt</span>：不能读取。' in html
 
 
 def test_rendering_escapes_report_text_and_questions():
