@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
+
+from .numbers import NumericValue
 
 
 @dataclass(frozen=True)
@@ -25,6 +28,9 @@ class Citation:
     quote_end: int = 0
 
 
+_WRITTEN = re.compile(r"^(?P<value>[\d.,]+|[零〇一二两三四五六七八九十百千万亿]+)\s*(?P<unit>.*)$")
+
+
 @dataclass(frozen=True)
 class Figure:
     """A figure stated in the answer, as written in the cited passage."""
@@ -33,6 +39,13 @@ class Figure:
     unit: str  # the unit as written, scale included ("个", "万人", "%")
     qualifier: str | None  # 不少于, 确保, 力争…以上, …
     citation: int  # the marker [n] that backs it
+
+    @classmethod
+    def written(cls, figure: NumericValue, citation: int) -> Figure:
+        """A parsed figure split back into number and unit as the text writes them ("3.8", "万人")."""
+        match = _WRITTEN.match(figure.text)
+        value, unit = (match["value"], match["unit"]) if match else (figure.text, "")
+        return cls(value, unit, figure.qualifier, citation)
 
 
 @dataclass

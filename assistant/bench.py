@@ -19,7 +19,8 @@ from .index_store import build_index
 from .settings import Settings
 
 
-def _folder_mb(folder: Path) -> float:
+def folder_mb(folder: Path) -> float:
+    """Size on disk of every file under `folder`, in MiB."""
     return sum(f.stat().st_size for f in folder.rglob("*") if f.is_file()) / 2**20
 
 
@@ -53,7 +54,7 @@ def run_benchmark(settings: Settings, count: int) -> dict:
             "chunks": sum(r["chunks"] for r in info.reports),
             "model_load_s": round(loaded - started, 2),
             "index_build_s": round(built - loaded, 2),
-            "index_size_mb": round(_folder_mb(settings.index_dir), 2),
+            "index_size_mb": round(folder_mb(settings.index_dir), 2),
             "questions": count,
             "jsonl_wall_s": round(wall, 2),
             "latency_p50_ms": round(float(np.percentile(latencies, 50)), 1),

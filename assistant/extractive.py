@@ -27,7 +27,6 @@ _TEXT_CUES = re.compile(r"^(?!.*(多少|几)).*(什么|哪|名称|叫|谁|如何
 # A clause opening like this continues the figure before it ("确保5.0%,力争5.5%以上").
 _CONTINUATION = ("力争", "确保", "增长", "其中", "占", "同比", "比上年", "总量", "累计", "列全", "居全")
 MIN_COVERAGE = 0.55
-_WRITTEN = re.compile(r"^(?P<value>[\d.,]+|[零〇一二两三四五六七八九十百千万亿]+)(?P<unit>.*)$")
 
 
 @dataclass(frozen=True)
@@ -142,12 +141,7 @@ def _sentence_around(text: str, pos: int) -> str:
 
 def _figures(quote: Quote, n: int) -> list[Figure]:
     """The figures of a quote as written ("3.8" + "万人"), each backed by citation n."""
-    figures = []
-    for figure in extract_figures(quote.text):
-        written = _WRITTEN.match(figure.text)
-        value, unit = (written["value"], written["unit"]) if written else (figure.text, "")
-        figures.append(Figure(value, unit, figure.qualifier, n))
-    return figures
+    return [Figure.written(figure, n) for figure in extract_figures(quote.text)]
 
 
 def compose_answer(question: str, intent: Intent, found: dict[str, Quote | None],

@@ -8,15 +8,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from .answer import Citation, Figure, to_citation
-from .grounding import ungrounded_figures
+from .grounding import marked_claims, ungrounded_figures
 from .numbers import NumericValue, extract_figures, figure_in_text, same_quantity
 from .retrieve import ScoredChunk
 
 # What models write for "[1][2]": "[1, 2]", "[1，2]", "【1】", "[ 1 ]".
 _LOOSE_MARKERS = re.compile(r"[\[【]\s*(\d{1,3}(?:\s*[,，、]\s*\d{1,3})*)\s*[\]】]")
 _MARKER = re.compile(r"\[(\d+)\]")
-_CLAIM = re.compile(r"(?P<claim>[^\[\]]*?)(?P<markers>(?:\[\d+\])+)")
-_WRITTEN = re.compile(r"^(?P<value>[\d.,]+|[零〇一二两三四五六七八九十百千万亿]+)\s*(?P<unit>.*)$")
 _PERIODS = {"actual": "执行情况", "target": "目标"}
 
 
@@ -81,15 +79,12 @@ def _claim_figures(text: str, passages: Mapping[int, str]
     also which figures each passage backs."""
     figures: list[Figure] = []
     backing: dict[int, list[NumericValue]] = {}
-    for match in _CLAIM.finditer(text):
-        markers = [int(n) for n in _MARKER.findall(match["markers"])]
-        for figure in extract_figures(match["claim"]):
+    for claim, markers in marked_claims(text)[0]:
+        for figure in extract_figures(claim):
             n = next((m for m in markers if figure_in_text(figure, passages.get(m, ""))), None)
             if n is None:
                 continue  # ungrounded: the guard rejects the answer
-            written = _WRITTEN.match(figure.text)
-            value, unit = (written["value"], written["unit"]) if written else (figure.text, "")
-            figures.append(Figure(value, unit, figure.qualifier, n))
+            figures.append(Figure.written(figure, n))
             backing.setdefault(n, []).append(figure)
     return figures, backing
 

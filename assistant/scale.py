@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from .assistant import Assistant
+from .bench import folder_mb
 from .corpus import load_corpus
 from .embedders import make_embedder
 from .evaluate import load_gold_for, run_eval
@@ -49,10 +50,6 @@ class ScaleResult:
     evidence_at_5: float  # share of questions whose evidence passage is retrieved in the top 5
     peak_rss_mb: float
     index_mb: float
-
-
-def _folder_mb(folder: Path) -> float:
-    return sum(f.stat().st_size for f in folder.rglob("*") if f.is_file()) / 2**20
 
 
 def scale_settings(settings: Settings, workdir: Path) -> Settings:
@@ -122,7 +119,7 @@ def run_scale(settings: Settings, workdir: Path, scale: int, embedder_name: str,
         accuracy=round(overall["accuracy"], 3), citation=round(overall.get("citation", 0.0), 3),
         evidence_at_5=round(overall.get("recall@5", 0.0), 3),
         peak_rss_mb=round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
-        index_mb=round(_folder_mb(own.index_dir), 1))
+        index_mb=round(folder_mb(own.index_dir), 1))
 
 
 def extrapolate_build(measured: ScaleResult, chunks: int) -> float:
