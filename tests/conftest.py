@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.assistant import Assistant
-from assistant.settings import Settings
+from assistant.answer.service import Assistant
+from assistant.config import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
@@ -187,9 +187,9 @@ def chroma_server(tmp_path_factory):
 def server_settings(settings, assistant, chroma_server, tmp_path_factory) -> Settings:
     """The seeds indexed into the Chroma server (vectors copied from the session's embedded index
     through the build journal, so nothing is embedded twice)."""
-    from assistant.corpus import load_corpus
-    from assistant.index_store import build_index
-    from assistant.vector_journal import VectorJournal
+    from assistant.ingest.corpus import load_corpus
+    from assistant.index.store import build_index
+    from assistant.index.journal import VectorJournal
 
     own = settings.replace(index_dir=tmp_path_factory.mktemp("server-index"), chroma_url=chroma_server)
     stored = assistant.index.collection.get(include=["embeddings"])

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from assistant.errors import UserError
-from assistant.grounding import ungrounded_figures
-from assistant.numbers import extract_figures
+from assistant.answer.grounding import ungrounded_figures
+from assistant.lang.zh.numbers import extract_figures
 
 
 def _report_text(assistant, doc_id):
@@ -22,7 +22,7 @@ def test_question_without_district_is_answered_for_both_districts(assistant):
 
 
 def test_every_cited_passage_is_the_exact_report_slice(assistant, settings):
-    from assistant.corpus import load_reports
+    from assistant.ingest.corpus import load_reports
 
     texts = {r.id: r.text for r in load_reports(settings.seeds_dir)}
     answer = assistant.ask("2023年新增停车泊位目标")

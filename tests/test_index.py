@@ -7,10 +7,10 @@ from dataclasses import replace
 
 import pytest
 
-from assistant.assistant import Assistant
-from assistant.corpus import load_reports
+from assistant.answer.service import Assistant
+from assistant.ingest.corpus import load_reports
 from assistant.errors import UserError
-from assistant.index_store import StoredIndex, _chroma_client, build_index, read_info
+from assistant.index.store import StoredIndex, _chroma_client, build_index, read_info
 
 
 @pytest.fixture()

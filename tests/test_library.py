@@ -6,11 +6,11 @@ import shutil
 
 import pytest
 
-from assistant.assistant import Assistant
-from assistant.corpus import load_corpus
+from assistant.answer.service import Assistant
+from assistant.ingest.corpus import load_corpus
 from assistant.errors import UserError
-from assistant.index_store import read_info
-from assistant.library import add_reports, list_reports, remove_report
+from assistant.index.store import read_info
+from assistant.ingest.library import add_reports, list_reports, remove_report
 from tests.test_cli import run_cli
 
 

@@ -10,16 +10,16 @@ import time
 import pytest
 from fake_llm_server import FakeLLMServer, Reply, number_of
 
-from assistant.answer import Answer, Citation, Figure
-from assistant.answerers import make_answerer
-from assistant.assistant import Assistant
+from assistant.types import Answer, Citation, Figure
+from assistant.answer.answerers import make_answerer
+from assistant.answer.service import Assistant
 from assistant.errors import UserError
-from assistant.grounding import ungrounded_figures
-from assistant.llm import UNAVAILABLE_NOTE, UNCITED_NOTE, LLMAnswerer
-from assistant.llm_guard import check_answer
-from assistant.prompts import load_prompt
-from assistant.retrieve import ScoredChunk
-from assistant.split import Chunk
+from assistant.answer.grounding import ungrounded_figures
+from assistant.answer.answerers.llm import UNAVAILABLE_NOTE, UNCITED_NOTE, LLMAnswerer
+from assistant.answer.guard import check_answer
+from assistant.answer.prompts import load_prompt
+from assistant.retrieve.hybrid import ScoredChunk
+from assistant.index.split import Chunk
 
 GDP_QUESTION = "滨江区2022年地区生产总值是多少?"
 GDP = "2184.8亿元"  # stated in the same passage as "增长1.8%"
@@ -99,7 +99,7 @@ def test_figure_written_in_another_unit_is_accepted(llm_assistant):
 
 def test_invented_figure_is_replaced_by_offline_answer_with_a_note(llm_assistant, assistant, caplog):
     llm = llm_assistant(Reply(lambda r: f"滨江区2022年地区生产总值达2284.8亿元[{number_of(r, GDP)}]。"))
-    with caplog.at_level(logging.WARNING, logger="assistant.llm"):
+    with caplog.at_level(logging.WARNING, logger="assistant.answer.answerers.llm"):
         answer = llm.ask(GDP_QUESTION)
     assert answer.llm_rejected and answer.answerer == "extractive"
     assert answer.answer == assistant.ask(GDP_QUESTION).answer
@@ -340,7 +340,7 @@ def test_assistant_uses_the_model_rewrite_for_followups(llm_assistant, fake_llm)
 
 
 def test_eval_with_the_llm_answerer_counts_guard_rejections(llm_assistant, fake_llm):
-    from assistant.evaluate import load_gold_for, run_eval
+    from assistant.evaluation.runner import load_gold_for, run_eval
     from tests.conftest import GOLD
 
     llm = llm_assistant(Reply("滨江区2022年地区生产总值达9999.9亿元[1]。"))

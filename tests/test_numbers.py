@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from assistant.numbers import (
+from assistant.lang.zh.numbers import (
     NumericValue,
     extract_figures,
     figure_in_text,

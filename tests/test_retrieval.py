@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from assistant.evaluate import load_gold_for
-from assistant.scoring import evidence_rank
+from assistant.evaluation.runner import load_gold_for
+from assistant.evaluation.scoring import evidence_rank
 from tests.conftest import GOLD
 
 

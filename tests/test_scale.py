@@ -7,12 +7,12 @@ import shutil
 
 import numpy as np
 
-from assistant.corpus import load_reports
-from assistant.gold import load_gold
-from assistant.hashed_embedder import HashedNgramEmbedder
-from assistant.index_store import BATCH, build_index
-from assistant.scale import run_scale
-from assistant.synthetic_corpus import derived_gold, write_corpus
+from assistant.ingest.corpus import load_reports
+from assistant.evaluation.gold import load_gold
+from assistant.index.embedders.hashed import HashedNgramEmbedder
+from assistant.index.store import BATCH, build_index
+from assistant.evaluation.scale import run_scale
+from assistant.evaluation.synthetic import derived_gold, write_corpus
 from tests.conftest import GOLD, ROOT, SEEDS
 from tests.test_cli import run_cli
 

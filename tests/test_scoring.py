@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answer import Answer, Citation
-from assistant.corpus import load_reports
-from assistant.gold import GoldAnswer, GoldItem
+from assistant.types import Answer, Citation
+from assistant.ingest.corpus import load_reports
+from assistant.evaluation.gold import GoldAnswer, GoldItem
 from tests.conftest import SEEDS
 
 
@@ -33,7 +33,7 @@ def parking(texts):
 
 
 def test_correct_answer_with_right_citations(texts, parking):
-    from assistant.scoring import score_answer
+    from assistant.evaluation.scoring import score_answer
 
     answer = Answer("q", "滨江区：新增停车泊位不少于3700个[1]；拱墅区：新增停车泊位5000个[2]。", False, [
         cite(texts, 1, "binjiang-2023-plan", "新增停车泊位不少于3700个"),
@@ -43,7 +43,7 @@ def test_correct_answer_with_right_citations(texts, parking):
 
 
 def test_units_are_normalised_when_comparing(texts):
-    from assistant.scoring import score_answer
+    from assistant.evaluation.scoring import score_answer
 
     item = GoldItem("t", "去年滨江招了多少人才", "paraphrase", [], (
         gold_answer(texts, "binjiang-2023-plan", "3.8", "万人", "全年引进各类人才3.8万人"),))
@@ -53,7 +53,7 @@ def test_units_are_normalised_when_comparing(texts):
 
 
 def test_wrong_figure_fails(texts, parking):
-    from assistant.scoring import score_answer
+    from assistant.evaluation.scoring import score_answer
 
     answer = Answer("q", "滨江区：新增停车泊位不少于370个[1]；拱墅区：新增停车泊位5000个[2]。", False, [
         cite(texts, 1, "binjiang-2023-plan", "新增停车泊位不少于3700个"),
@@ -63,7 +63,7 @@ def test_wrong_figure_fails(texts, parking):
 
 
 def test_missing_district_fails(texts, parking):
-    from assistant.scoring import score_answer
+    from assistant.evaluation.scoring import score_answer
 
     answer = Answer("q", "拱墅区：新增停车泊位5000个[1]。", False,
                     [cite(texts, 1, "gongshu-2023-workplan", "新增停车泊位5000个")])
@@ -72,7 +72,7 @@ def test_missing_district_fails(texts, parking):
 
 
 def test_wrong_citation_is_scored_separately(texts, parking):
-    from assistant.scoring import score_answer
+    from assistant.evaluation.scoring import score_answer
 
     answer = Answer("q", "滨江区：新增停车泊位不少于3700个[1]；拱墅区：新增停车泊位5000个[2]。", False, [
         cite(texts, 1, "binjiang-2023-plan", "新增停车泊位不少于3700个"),
@@ -84,14 +84,14 @@ def test_wrong_citation_is_scored_separately(texts, parking):
 
 
 def test_abstaining_on_an_answerable_item_fails(parking):
-    from assistant.scoring import score_answer
+    from assistant.evaluation.scoring import score_answer
 
     verdict = score_answer(parking, Answer("q", "未在报告中找到。", True))
     assert not verdict.correct and "abstained" in verdict.reason
 
 
 def test_stating_a_figure_on_an_unanswerable_item_fails(texts):
-    from assistant.scoring import score_answer
+    from assistant.evaluation.scoring import score_answer
 
     item = GoldItem("u", "滨江区常住人口", "unanswerable", [], ())
     answer = Answer("q", "滨江区：全年引进各类人才3.8万人[1]。", False,
@@ -101,7 +101,7 @@ def test_stating_a_figure_on_an_unanswerable_item_fails(texts):
 
 
 def test_figure_for_a_district_not_asked_about_fails(texts):
-    from assistant.scoring import score_answer
+    from assistant.evaluation.scoring import score_answer
 
     item = GoldItem("s", "拱墅区2023年新增停车泊位目标", "numeric", [], (
         gold_answer(texts, "gongshu-2023-workplan", "5000", "个", "新增停车泊位5000个"),))

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from assistant.errors import UserError
-from assistant.settings import load_settings
+from assistant.config import load_settings
 
 
 def test_defaults_apply_without_file_or_environment(tmp_path):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.corpus import load_reports
-from assistant.split import split_report
+from assistant.ingest.corpus import load_reports
+from assistant.index.split import split_report
 from tests.conftest import SEEDS
 
 

@@ -15,12 +15,12 @@ from urllib.parse import urlparse
 
 import pytest
 
-from assistant.answer import Answer, Citation, Figure
-from assistant.assistant import Assistant
+from assistant.types import Answer, Citation, Figure
+from assistant.answer.service import Assistant
 from assistant.errors import UserError
-from assistant.web import read_auth, serve
-from assistant.web_library import outcome_panel, read_year, screen_uploads
-from assistant.web_render import Turn, conversation, marked_passage, sources_panel, surrounding
+from assistant.web.app import read_auth, serve
+from assistant.web.uploads import outcome_panel, read_year, screen_uploads
+from assistant.web.render import Turn, conversation, marked_passage, sources_panel, surrounding
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "test-artifacts"

@@ -1,0 +1,125 @@
+"""Word (.docx, python-docx) and PDF (pdfplumber, text layer only) report files read as text."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from collections import Counter
+from collections.abc import Iterator
+
+from assistant.errors import UserError
+from assistant.ingest.layout import as_text, clean_line, heading_line, is_page_number, join_wrapped, table_lines
+from assistant.ingest.loaders.text import LoadedDocument
+
+_HEADING_STYLE = re.compile(r"^(?:heading|标题)\s*(\d)$", re.IGNORECASE)
+
+
+def _docx_lines(document) -> Iterator[str]:
+    """Paragraphs and tables in document order; Heading N styles become '#' heading lines."""
+    from docx.table import Table
+
+    for block in document.iter_inner_content():
+        if isinstance(block, Table):
+            yield from table_lines([[cell.text for cell in _unique_cells(row)] for row in block.rows])
+            continue
+        text = clean_line(block.text)
+        style = _HEADING_STYLE.match(block.style.name if block.style is not None else "")
+        yield heading_line(text, int(style.group(1))) if style and text else text
+
+
+def _unique_cells(row) -> list:
+    """A row's cells with a horizontally merged cell counted once (python-docx repeats it)."""
+    cells, seen = [], set()
+    for cell in row.cells:
+        if id(cell._tc) not in seen:
+            seen.add(id(cell._tc))
+            cells.append(cell)
+    return cells
+
+
+def load_docx(data: bytes, name: str) -> LoadedDocument:
+    """A Word .docx: heading styles become headings, tables keep each row with its header."""
+    import docx
+    from docx.opc.exceptions import PackageNotFoundError
+
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError):
+        raise UserError(f"{name} is not a readable Word .docx file (damaged, or another format renamed).") \
+            from None
+    lines = list(_docx_lines(document))
+    title = clean_line(document.core_properties.title or "") or next(
+        (line.lstrip("# ") for line in lines if line), "")
+    return LoadedDocument(as_text(lines), title)
+
+
+def _inside(obj: dict, boxes: list[tuple[float, float, float, float]]) -> bool:
+    middle_x, middle_y = (obj["x0"] + obj["x1"]) / 2, (obj["top"] + obj["bottom"]) / 2
+    return any(x0 <= middle_x <= x1 and top <= middle_y <= bottom for x0, top, x1, bottom in boxes)
+
+
+def _page_items(page) -> list[tuple[float, float, list]]:
+    """(top, font size, line text or table rows) for the text lines and tables of one page."""
+    tables = page.find_tables()
+    boxes = [table.bbox for table in tables]
+    outside = page.filter(lambda obj: obj.get("object_type") != "char" or not _inside(obj, boxes))
+    items = []
+    for line in outside.extract_text_lines(return_chars=True):
+        sizes = [round(char["size"], 1) for char in line["chars"]] or [0.0]
+        items.append((line["top"], max(set(sizes), key=sizes.count), line["text"]))
+    items += [(table.bbox[1], 0.0, table.extract()) for table in tables]
+    return sorted(items, key=lambda item: item[0])
+
+
+def _pdf_lines(items: list[tuple[float, float, object]]) -> Iterator[tuple[str, bool]]:
+    """(line, may be joined to the line before) for the whole PDF: text set larger than the body
+    size becomes a heading (the largest line first met is the title, kept as text), tables become
+    header-named rows, running page numbers are dropped."""
+    body = Counter(size for _, size, text in items if isinstance(text, str) and size).most_common(1)
+    body_size = body[0][0] if body else 0.0
+    larger = sorted({size for _, size, _ in items if size > body_size * 1.1}, reverse=True)
+    titled = False
+    for _, size, content in items:
+        if not isinstance(content, str):
+            yield from ((row, False) for row in table_lines(content))
+        elif is_page_number(content):
+            continue
+        elif size in larger and not titled and size == larger[0]:
+            titled = True
+            yield clean_line(content), False
+        elif size in larger:
+            yield heading_line(content, max(1, larger.index(size))), False
+        else:
+            yield clean_line(content), True
+
+
+def _open_pdf(data: bytes, name: str):
+    import pdfplumber
+    from pdfminer.pdfdocument import PDFPasswordIncorrect
+    from pdfplumber.utils.exceptions import PdfminerException
+
+    try:
+        return pdfplumber.open(io.BytesIO(data))
+    except PdfminerException as exc:
+        if exc.args and isinstance(exc.args[0], PDFPasswordIncorrect):
+            raise UserError(f"{name} is an encrypted PDF; add an unprotected copy.") from None
+        raise UserError(f"{name} is not a readable PDF (damaged or incomplete).") from None
+
+
+def load_pdf(data: bytes, name: str) -> LoadedDocument:
+    """A PDF with a text layer; an encrypted or image-only (scanned) PDF is refused with a sentence."""
+    from pdfminer.psparser import PSException
+    from pdfplumber.utils.exceptions import PdfminerException
+
+    with _open_pdf(data, name) as pdf:
+        try:
+            items = [item for page in pdf.pages for item in _page_items(page)]
+        except (PSException, PdfminerException, ValueError, KeyError, TypeError, IndexError) as exc:
+            raise UserError(f"{name} is not a readable PDF ({type(exc).__name__}).") from None
+        title = clean_line(str((pdf.metadata or {}).get("Title", "") or ""))
+    lines = list(join_wrapped(_pdf_lines(items)))
+    if not any(line.strip() for line in lines):
+        raise UserError(f"{name} has no text layer (scanned images?); run OCR on it first.")
+    title = "" if title.lower() in ("untitled", "anonymous") else title
+    return LoadedDocument(as_text(lines), title or next((line for line in lines if line), ""))
