@@ -6,7 +6,7 @@ import dataclasses
 import os
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +40,6 @@ class Settings:
     web_port: int = 7860
     web_auth: str = ""  # "user:password" or a path to a file holding that line
     eval_dir: Path = Path("eval")
-    extra: Mapping[str, Any] = field(default_factory=dict)
 
     def replace(self, **changes: Any) -> Settings:
         """A copy with some fields changed (used by CLI flags)."""
@@ -65,13 +64,14 @@ def load_settings(env: Mapping[str, str] | None = None, config_path: Path | None
             values.update(tomllib.loads(path.read_text(encoding="utf-8")))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise UserError(f"The config file {path} is not valid TOML: {exc}.") from None
-    known = {f.name: f.type for f in fields(Settings) if f.name != "extra"}
+    known = {f.name: f.type for f in fields(Settings)}
     for name in known:
         if ENV_PREFIX + name.upper() in env:
             values[name] = env[ENV_PREFIX + name.upper()]
-    unknown = {k: v for k, v in values.items() if k not in known}
-    typed = {k: _coerce(k, v, _field_type(known[k])) for k, v in values.items() if k in known}
-    return Settings(**typed, extra=unknown)
+    unknown = sorted(k for k in values if k not in known)
+    if unknown:  # a misspelt key would otherwise be ignored without a word
+        raise UserError(f"Unknown setting {unknown[0]!r} in {path}; known settings: {', '.join(known)}.")
+    return Settings(**{k: _coerce(k, v, _field_type(known[k])) for k, v in values.items()})
 
 
 def _field_type(annotation: str) -> type:

@@ -12,7 +12,7 @@ from assistant.ingest.corpus import load_corpus
 from assistant.index.embedders import make_embedder
 from assistant.errors import UserError
 from assistant.index.store import StoredIndex, _chroma_client, build_index, read_info
-from assistant.ingest.library import add_reports, remove_report
+from assistant.index.reports import add_reports, remove_report
 from tests import test_retrieval
 from tests.conftest import free_port
 from tests.test_cli import assert_one_sentence_error, run_cli

@@ -78,3 +78,9 @@ def test_missing_empty_and_non_utf8_files_are_one_sentence(tmp_path, texts):
     (tmp_path / "gbk.jsonl").write_bytes(json.dumps(GOOD, ensure_ascii=False).encode("gbk"))
     with pytest.raises(UserError, match="UTF-8"):
         load_gold(tmp_path / "gbk.jsonl", texts)
+
+
+def test_a_line_without_history_is_a_question_asked_on_its_own(tmp_path, texts):
+    line = {k: v for k, v in GOOD.items() if k != "history"}
+    [item] = load_gold(write(tmp_path, line), texts)
+    assert item.history == []

@@ -10,7 +10,7 @@ from assistant.answer.service import Assistant
 from assistant.ingest.corpus import load_corpus
 from assistant.errors import UserError
 from assistant.index.store import read_info
-from assistant.ingest.library import add_reports, list_reports, remove_report
+from assistant.index.reports import add_reports, list_reports, remove_report
 from tests.test_cli import run_cli
 
 
@@ -89,6 +89,7 @@ def test_removed_report_leaves_the_library_and_the_index(lib_settings, assistant
 def test_a_failed_index_refresh_puts_the_library_back(lib_settings, assistant, report_files):
     class BrokenEmbedder:
         id = assistant.embedder.id
+        batch_size = 32
 
         def embed_passages(self, texts):
             raise RuntimeError("model crashed")

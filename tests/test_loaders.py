@@ -11,7 +11,7 @@ import pytest
 from assistant.ingest.corpus import Report
 from assistant.errors import UserError
 from assistant.ingest.layout import join_wrapped, table_lines
-from assistant.ingest.loaders.text import load_document
+from assistant.ingest.loaders import load_document
 from assistant.ingest.metadata import infer_metadata, places
 from assistant.index.split import split_report
 

@@ -10,7 +10,7 @@ import numpy as np
 from assistant.ingest.corpus import load_reports
 from assistant.evaluation.gold import load_gold
 from assistant.index.embedders.hashed import HashedNgramEmbedder
-from assistant.index.store import BATCH, build_index
+from assistant.index.store import build_index
 from assistant.evaluation.scale import run_scale
 from assistant.evaluation.synthetic import derived_gold, write_corpus
 from tests.conftest import GOLD, ROOT, SEEDS
@@ -73,7 +73,7 @@ def test_builds_embed_in_batches_so_memory_stays_bounded(settings, tmp_path):
 
     reports = load_reports(tmp_path / "corpus") if write_corpus(SEEDS, tmp_path / "corpus", 2) else []
     info = build_index(settings.replace(index_dir=tmp_path / "index"), reports, CountingEmbedder())
-    assert info.embedded > BATCH and CountingEmbedder.largest == BATCH
+    assert info.embedded > CountingEmbedder.batch_size and CountingEmbedder.largest == CountingEmbedder.batch_size
 
 
 def test_district_and_period_masks_match_a_plain_filter(assistant):

@@ -29,3 +29,10 @@ def test_bad_values_are_one_sentence(tmp_path):
     config.write_text("top_k = [", encoding="utf-8")
     with pytest.raises(UserError, match="not valid TOML"):
         load_settings(env={}, config_path=config)
+
+
+def test_an_unknown_key_in_the_config_file_is_named(tmp_path):
+    config = tmp_path / "assistant.toml"
+    config.write_text("top_k = 4\ntopk = 5\n", encoding="utf-8")
+    with pytest.raises(UserError, match="topk"):
+        load_settings(env={}, config_path=config)

@@ -21,17 +21,6 @@ MAX_DISTRICTS = 10  # districts answered for when the question names none
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
-def history_questions(history: Iterable[dict | str]) -> list[str]:
-    """The user turns of a chat history given as {"role", "content"} dicts or plain strings."""
-    turns = []
-    for turn in history:
-        if isinstance(turn, str):
-            turns.append(turn)
-        elif isinstance(turn, dict) and turn.get("role", "user") == "user" and turn.get("content"):
-            turns.append(str(turn["content"]))
-    return turns
-
-
 class Assistant:
     """Answers questions about the indexed reports with cited, verbatim figures."""
 
@@ -89,10 +78,9 @@ class Assistant:
     def standalone_question(self, question: str, history: Sequence[dict | str]) -> str:
         """The question a follow-up stands for: rewritten by the answerer when it can (the LLM, which
         falls back to the rules itself), else read by the rules."""
-        rewrite = getattr(self.answerer, "rewrite_question", None)
-        if rewrite is not None and history:
-            return rewrite(list(history), question, fallback=self.reader.resolve)
-        return self.reader.resolve(question, history_questions(history))
+        if not history:
+            return self.reader.resolve(question, [])
+        return self.answerer.rewrite_question(list(history), question, fallback=self.reader.resolve)
 
     def retrieve(self, question: str, history: Sequence[dict | str] = (), k: int = 10) -> list[Citation]:
         """The passages the question's search ranks highest (all districts it means, merged)."""
@@ -104,21 +92,19 @@ class Assistant:
                districts: Sequence[str] = ()) -> Iterator[str | Answer]:
         """Text pieces of the answer as they become ready, then the finished Answer.
 
-        An answerer with its own `stream` (the LLM) yields the model's text as it is written; the
-        final Answer is authoritative and may differ (the grounding guard judges the whole text).
+        The LLM answerer yields the model's text as it is written; the final Answer is
+        authoritative and may differ (the grounding guard judges the whole text).
         """
         started = time.perf_counter()
         question = self.check_question(question)
         intent = self.reader.read(self.standalone_question(question, history))
-        answerer_stream = getattr(self.answerer, "stream", None)
-        if answerer_stream is None or self._out_of_scope(intent):
+        if self._out_of_scope(intent):
             answer = self._answer(question, intent, districts)
-            for start in range(0, len(answer.answer), 8):
-                yield answer.answer[start:start + 8]
+            yield answer.answer
         else:
             hits, retrieve_ms = self._hits(intent, districts)
             answered = time.perf_counter()
-            for piece in answerer_stream(question, intent, hits, named=bool(intent.districts)):
+            for piece in self.answerer.stream(question, intent, hits, named=bool(intent.districts)):
                 if isinstance(piece, Answer):
                     answer = piece
                 else:

@@ -5,17 +5,16 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Iterator
-from typing import IO
 
 from rich.console import Console
 from rich.markup import escape
 
-from assistant.types import Answer
+from assistant.answer.batch import answer_jsonl
 from assistant.answer.service import Assistant
 from assistant.cli.index import progress_bar
-from assistant.errors import UserError
 from assistant.config import Settings
+from assistant.errors import UserError
+from assistant.types import Answer
 
 out = Console(highlight=False)
 
@@ -56,45 +55,6 @@ def print_answer(answer: Answer) -> None:
         else:
             out.print("    " + escape(c.text))
     out.print(f"[dim]{answer.latency_ms:.0f} ms[/dim]")
-
-
-def _jsonl_requests(stream: IO[str]) -> Iterator[tuple[dict | None, str | None]]:
-    """(request, None) for each usable line, or (None, why) for a line that is not."""
-    for number, line in enumerate(stream, 1):
-        if not line.strip():
-            continue
-        try:
-            request = json.loads(line)
-        except json.JSONDecodeError:
-            yield None, f"line {number} is not valid JSON"
-            continue
-        if not isinstance(request, dict) or not isinstance(request.get("question"), str):
-            yield {"id": request.get("id") if isinstance(request, dict) else None}, \
-                f"line {number} has no \"question\" string"
-            continue
-        yield request, None
-
-
-def answer_jsonl(assistant: Assistant, stream: IO[str], sink: IO[str], districts: list[str]) -> int:
-    """One JSON line out per JSON line in; a bad line gets an "error" line and the rest go on."""
-    failures = 0
-    for request, problem in _jsonl_requests(stream):
-        record: dict
-        try:
-            if problem:
-                raise UserError(problem)
-            history = request.get("history") or []
-            answer = assistant.ask(request["question"], history if isinstance(history, list) else [],
-                                   districts)
-            answer.id = request.get("id")
-            record = answer.to_dict()
-        except UserError as exc:
-            failures += 1
-            record = {"id": (request or {}).get("id"), "question": (request or {}).get("question"),
-                      "error": str(exc)}
-        sink.write(json.dumps(record, ensure_ascii=False) + "\n")
-        sink.flush()
-    return failures
 
 
 def run_ask(args: argparse.Namespace, settings: Settings) -> int:

@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from assistant.cli.index import progress_bar
-from assistant.ingest.library import add_reports, list_reports, remove_report
+from assistant.index.reports import add_reports, list_reports, remove_report
 from assistant.config import Settings
 
 console = Console(highlight=False, width=None if sys.stdout.isatty() else 160)

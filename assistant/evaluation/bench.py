@@ -11,12 +11,12 @@ from pathlib import Path
 
 import numpy as np
 
+from assistant.answer.batch import answer_jsonl
 from assistant.answer.service import Assistant
-from assistant.cli.ask import answer_jsonl
-from assistant.ingest.corpus import load_reports
+from assistant.config import Settings
 from assistant.index.embedders import make_embedder
 from assistant.index.store import build_index
-from assistant.config import Settings
+from assistant.ingest.corpus import load_reports
 
 
 def folder_mb(folder: Path) -> float:

@@ -11,7 +11,7 @@ from assistant.errors import UserError
 from assistant.lang.zh.numbers import parse_quantity
 
 TYPES = ("numeric", "paraphrase", "multi_doc", "followup", "unanswerable", "text")
-_KEYS = {"id": str, "question": str, "type": str, "history": list, "answers": list}
+_KEYS = {"id": str, "question": str, "type": str, "answers": list}
 
 
 @dataclass(frozen=True)
@@ -60,6 +60,9 @@ def _check_item(raw: object, texts: Mapping[str, str]) -> GoldItem:
     """A GoldItem from one parsed line, or ValueError with the first problem found."""
     if not isinstance(raw, dict):
         raise ValueError("a line must hold a JSON object")
+    raw = {"history": [], **raw}  # no history means a question asked on its own
+    if not isinstance(raw["history"], list):
+        raise ValueError("field 'history' is not a list")
     for key, kind in _KEYS.items():
         if not isinstance(raw.get(key), kind):
             raise ValueError(f"field {key!r} is missing or not a {kind.__name__}")

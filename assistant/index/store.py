@@ -34,7 +34,6 @@ from assistant.index.split import Chunk, split_report
 from assistant.index.journal import VectorJournal
 
 FORMAT = 1
-BATCH = 32  # passages embedded (and journalled) at a time
 STORE_BATCH = 1024  # passages added to Chroma at a time: bounded memory, few calls
 Progress = Callable[[int, int], None]
 
@@ -93,8 +92,9 @@ def _embed_new(chunks: Sequence[Chunk], embedder: Embedder, reuse: Callable[[lis
     """Batches of (chunks, vectors, newly embedded count). Vectors come from the journal of an
     interrupted build, then the previous index, and only then from the embedder; what is embedded
     is journalled at once, so a build stopped at any point resumes from its last batch."""
-    for i in range(0, len(chunks), BATCH):
-        batch = list(chunks[i:i + BATCH])
+    size = embedder.batch_size
+    for i in range(0, len(chunks), size):
+        batch = list(chunks[i:i + size])
         ids = [c.id for c in batch]
         known = journal.known(ids)
         known |= reuse([cid for cid in ids if cid not in known]) if len(known) < len(ids) else {}
@@ -104,7 +104,7 @@ def _embed_new(chunks: Sequence[Chunk], embedder: Embedder, reuse: Callable[[lis
             journal.append([c.id for c in todo], fresh)
             known |= {c.id: v for c, v in zip(todo, fresh, strict=True)}
         if progress:
-            progress(min(i + BATCH, len(chunks)), len(chunks))
+            progress(min(i + size, len(chunks)), len(chunks))
         yield batch, np.stack([np.asarray(known[c.id], dtype=np.float32) for c in batch]), len(todo)
 
 

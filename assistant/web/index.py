@@ -18,7 +18,7 @@ from assistant.answer.service import Assistant
 from assistant.index.embedders import Embedder
 from assistant.errors import UserError
 from assistant.index.store import Progress, read_info
-from assistant.ingest.library import add_reports, refresh_index, remove_report
+from assistant.index.reports import add_reports, refresh_index, remove_report
 from assistant.web.chat import LiveAssistant
 from assistant.web.uploads import (
     accepted_types,

@@ -13,8 +13,8 @@ from html import escape
 from pathlib import Path
 
 from assistant.errors import UserError
-from assistant.ingest.library import list_reports
-from assistant.ingest.loaders.text import SUFFIXES
+from assistant.index.reports import list_reports
+from assistant.ingest.loaders import SUFFIXES
 from assistant.config import Settings
 
 Refusal = tuple[str, str]  # (file name, sentence), as in AddOutcome.rejected

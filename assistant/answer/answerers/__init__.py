@@ -1,34 +1,40 @@
-"""Answerer registry: the settings name picks the backend that turns retrieved passages into an Answer."""
+"""Answerers, chosen by name in settings: one file each (extractive: offline, copies the figure
+clause verbatim; llm: an OpenAI-compatible model behind a grounding guard), all behind the
+`Answerer` protocol of base.py; `make_answerer` is the registry."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Protocol
 
-from assistant.types import Answer
-from assistant.errors import UserError
-from assistant.answer.answerers.extractive import ExtractiveAnswerer
-from assistant.answer.question import Intent
-from assistant.retrieve.hybrid import ScoredChunk
+from assistant.answer.answerers.base import Answerer
 from assistant.config import Settings
+from assistant.errors import UserError
+
+Idf = Callable[[str], float]
 
 
-class Answerer(Protocol):
-    """Turns the retrieved passages of each district into a cited Answer."""
+def _extractive(settings: Settings, idf: Idf) -> Answerer:
+    from assistant.answer.answerers.extractive import ExtractiveAnswerer
 
-    name: str
-
-    def answer(self, question: str, intent: Intent, hits: dict[str, list[ScoredChunk]],
-               named: bool) -> Answer: ...
+    return ExtractiveAnswerer(idf)
 
 
-def make_answerer(settings: Settings, idf: Callable[[str], float]) -> Answerer:
+def _llm(settings: Settings, idf: Idf) -> Answerer:
+    from assistant.answer.answerers.llm import LLMAnswerer  # its client is imported only when chosen
+
+    return LLMAnswerer(settings, idf)
+
+
+ANSWERERS: dict[str, Callable[[Settings, Idf], Answerer]] = {"extractive": _extractive, "llm": _llm}
+
+
+def make_answerer(settings: Settings, idf: Idf) -> Answerer:
     """The answerer `settings.answerer` names; "extractive" needs nothing beyond the index,
-    "llm" an OpenAI-compatible endpoint (its client is imported only when chosen)."""
-    if settings.answerer == "extractive":
-        return ExtractiveAnswerer(idf)
-    if settings.answerer == "llm":
-        from assistant.answer.answerers.llm import LLMAnswerer
+    "llm" an OpenAI-compatible endpoint."""
+    factory = ANSWERERS.get(settings.answerer)
+    if factory is None:
+        raise UserError(f"Unknown answerer {settings.answerer!r}; use {' or '.join(map(repr, ANSWERERS))}.")
+    return factory(settings, idf)
 
-        return LLMAnswerer(settings, idf)
-    raise UserError(f"Unknown answerer {settings.answerer!r}; use 'extractive' or 'llm'.")
+
+__all__ = ["ANSWERERS", "Answerer", "make_answerer"]

@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from assistant.answer.answerers.base import ImmediateAnswerer
 from assistant.types import Answer, Figure, to_citation
 from assistant.answer.grounding import ungrounded_figures
 from assistant.index.keyword import tokenize
@@ -176,7 +177,7 @@ def compose_answer(question: str, intent: Intent, found: dict[str, Quote | None]
                   districts=[d for d, q in found.items() if q])
 
 
-class ExtractiveAnswerer:
+class ExtractiveAnswerer(ImmediateAnswerer):
     """The offline default: verbatim clauses, one per district, or an abstention."""
 
     name = "extractive"

