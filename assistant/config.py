@@ -10,6 +10,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
+from assistant.bundled import SEEDS_DIR
 from assistant.errors import UserError
 
 ENV_PREFIX = "ASSISTANT_"
@@ -20,7 +21,7 @@ CONFIG_FILE = "assistant.toml"
 class Settings:
     """Everything configurable; each field can be set as ASSISTANT_<FIELD> or in assistant.toml."""
 
-    seeds_dir: Path = Path("seeds")
+    seeds_dir: Path = SEEDS_DIR  # the bundled example reports
     library_dir: Path = Path("library")  # reports added with `assistant add`: texts and manifest.toml
     max_report_mb: int = 50  # larger files are refused by `assistant add` and the upload box
     index_dir: Path = Path("index")

@@ -14,7 +14,7 @@ from assistant.config import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
-GOLD = ROOT / "eval" / "gold.jsonl"
+GOLD = ROOT / "assistant" / "bundled" / "eval" / "gold.jsonl"
 
 
 @pytest.fixture(autouse=True)

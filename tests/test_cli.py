@@ -24,6 +24,7 @@ def workdir(tmp_path, settings, assistant):
 def run_cli(workdir, *args, stdin: str | None = None) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_")}
     env["PYTHONPATH"] = str(ROOT)
+    env["ASSISTANT_SEEDS_DIR"] = "seeds"  # the workdir's copy, which some tests damage
     return subprocess.run([sys.executable, "-m", "assistant.cli.main", *args], cwd=workdir, env=env,
                           input=stdin, capture_output=True, text=True, timeout=300, check=False)
 

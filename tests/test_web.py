@@ -28,7 +28,7 @@ DOCS_SCREENSHOT = ROOT / "docs" / "screenshot.png"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
-GOLD = ROOT / "eval" / "gold.jsonl"
+GOLD = ROOT / "assistant" / "bundled" / "eval" / "gold.jsonl"
 FINISHED = "#chat-box .msg.bot:not(.streaming)"
 
 

@@ -3,38 +3,19 @@
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-# Districts a user may name that no report covers: asking about them must not borrow another's figure.
-OTHER_DISTRICTS = ("上城", "下城", "江干", "西湖", "萧山", "余杭", "临平", "钱塘", "富阳", "临安",
-                   "桐庐", "淳安", "建德", "朝阳", "海淀", "浦东", "黄浦", "徐汇", "南山", "福田")
-# Places above the districts: the reports give district figures, never these.
-WIDER_REGIONS = ("杭州市", "浙江省", "全市", "全省", "全国")
+from assistant.lang.zh import lexicon
+from assistant.lang.zh.text import ASKED_YEAR
+
 # Everyday words mapped to the reports' indicator names: the question is searched and matched with
 # the report's wording in place of the everyday one.
-SYNONYMS = {
-    "停车位": "停车泊位", "车位": "停车泊位", "经济总量": "地区生产总值", "GDP": "地区生产总值",
-    "经济增速": "地区生产总值增长", "经济增长": "地区生产总值增长", "增速": "增长",
-    "研发投入强度": "研究和试验发展经费支出与地区生产总值之比", "研发投入": "研发经费支出",
-    "招了": "引进", "招人才": "引进人才", "引才": "引进人才", "新工作": "就业", "工作岗位": "就业",
-    "零售额": "社会消费品零售总额", "消费总额": "社会消费品零售总额",
-    "失业率": "调查失业率", "高企": "高新技术企业", "财政收入": "财政总收入", "托育名额": "托位",
-    "最低": "确保", "保住": "确保", "保底": "确保", "争取": "力争", "冲到": "力争", "冲刺": "力争",
-    "公司": "企业", "卖地": "出让", "老小区": "老旧小区", "老房子": "既有住宅", "新开": "新建", "入学名额": "学位",
-    "助餐点": "助餐", "装电梯": "加装电梯", "拿到": "", "成功": "",
-}
-NOT_FOUND = "未在报告中找到"  # how every abstention begins
-_YEAR = re.compile(r"(20\d\d)\s*年?")
-_ACTUAL_CUES = ("去年", "上一年", "完成了", "实现了", "达到了", "实际", "过去一年", "完成多少", "完成了多少")
-_TARGET_CUES = ("目标", "计划", "力争", "确保", "预期", "今年", "打算", "要新增", "安排")
-_RELATIVE_YEARS = {"去年": 2022, "今年": 2023, "前年": 2021, "明年": 2024}
-_GENERIC = re.compile(r"新增|增长|完成|实现|达到|目标|计划|力争|确保|是多少|多少|情况|实际|下降|"
-                      r"那么|那|还有|是|了|的|有|要|个|呢|吗|怎么样|如何")
-_ASKING_TAIL = re.compile(r"(是多少|有多少|多少|是什么|几|怎么样|如何)[个家所人项亩条座万亿元%]*$")
-_ASKING_COUNT = re.compile(r"(多少|几)[个家所人项亩条座台名张次元]?")
-_FILLER = re.compile(r"^(那么|那|还有|再|另外)|(呢|吗|呀|啊)?[?？。!！\s]*$")
+SYNONYMS = lexicon.synonyms()
+NOT_FOUND = lexicon.phrase("not_found")  # how every abstention begins
+# The year the reports plan for, which 今年 means (去年 is the year before): the seed reports' year.
+_PLAN_YEAR = 2023
+_RELATIVE_YEARS = {word: _PLAN_YEAR + offset for word, offset in lexicon.relative_years().items()}
 
 
 @dataclass(frozen=True)
@@ -67,6 +48,9 @@ class QuestionReader:
             for kind in ("actual", "target"):
                 if report.get(f"{kind}_year"):
                     self.periods.setdefault(report[f"{kind}_year"], set()).add(kind)
+        # Places above the districts: the reports give district figures, never these.
+        cities = [report["city"] for report in reports if report.get("city")]
+        self._wider_regions = tuple(dict.fromkeys([*cities, *lexicon.wider_regions()]))
 
     def districts_in(self, text: str) -> tuple[str, ...]:
         found: list[str] = []
@@ -76,13 +60,13 @@ class QuestionReader:
         return tuple(found)
 
     def _unknown_district(self, text: str) -> str | None:
-        for name in OTHER_DISTRICTS:
+        for name, district in lexicon.other_districts():
             if name in text:
-                return name + ("区" if name not in ("桐庐", "淳安", "建德") else "")
-        return next((name for name in WIDER_REGIONS if name in text), None)
+                return district
+        return next((name for name in self._wider_regions if name in text), None)
 
     def _year(self, text: str) -> int | None:
-        match = _YEAR.search(text)
+        match = ASKED_YEAR.search(text)
         if match:
             return int(match.group(1))
         return next((y for word, y in _RELATIVE_YEARS.items() if word in text), None)
@@ -93,8 +77,8 @@ class QuestionReader:
             text = text.replace(name, "")
         for word in _RELATIVE_YEARS:
             text = text.replace(word, "")
-        text = _YEAR.sub("", text)
-        return _FILLER.sub("", text.strip()).strip(" ,，的")
+        text = ASKED_YEAR.sub("", text)
+        return lexicon.filler().sub("", text.strip()).strip(lexicon.topic_trim())
 
     def read(self, question: str) -> Intent:
         """The Intent of a standalone question."""
@@ -106,7 +90,7 @@ class QuestionReader:
                       districts=self.districts_in(question),
                       unknown_district=self._unknown_district(question), year=year,
                       period=period, topic=topic,
-                      key_text=in_report_wording(_ASKING_COUNT.sub(" ", topic)))
+                      key_text=in_report_wording(lexicon.asking_count().sub(" ", topic)))
 
     def resolve(self, question: str, history: Sequence[str]) -> str:
         """The standalone question a follow-up stands for, given earlier user turns (oldest first).
@@ -125,12 +109,12 @@ class QuestionReader:
         prev_year = self._year(previous)
         new_year = year or prev_year
         district_text = "".join(districts or self.districts_in(previous))
-        year_text = f"{new_year}年" if new_year else ""
+        year_text = lexicon.phrase("year", year=new_year) if new_year else ""
         if specific:
             return f"{district_text}{year_text}{topic}"
-        prev_topic = _ASKING_TAIL.sub("", self.topic_of(previous))
+        prev_topic = lexicon.asking_tail().sub("", self.topic_of(previous))
         if year and prev_year and year < prev_year:
-            prev_topic = re.sub("目标|计划", "", prev_topic)
+            prev_topic = lexicon.target_words().sub("", prev_topic)
         return f"{district_text}{year_text}{prev_topic}{topic}"
 
 
@@ -140,7 +124,7 @@ def _topic_nouns(topic: str) -> list[str]:
     import jieba.posseg
 
     jieba.setLogLevel(logging.WARNING)
-    return [w.word for w in jieba.posseg.cut(topic) if len(w.word) > 1 and not _GENERIC.fullmatch(w.word)
+    return [w.word for w in jieba.posseg.cut(topic) if len(w.word) > 1 and w.word not in lexicon.generic_words()
             and (w.flag.startswith("n") or w.flag in ("j", "l", "eng"))]
 
 
@@ -174,8 +158,7 @@ def _period(question: str, year: int | None, periods: dict[int, set[str]]) -> st
     (2022: results, 2023: targets); otherwise cue words like 完成 or 目标 do."""
     if year in periods and len(periods[year]) == 1:
         return next(iter(periods[year]))
-    if any(cue in question for cue in _ACTUAL_CUES):
-        return "actual"
-    if any(cue in question for cue in _TARGET_CUES):
-        return "target"
+    for period in ("actual", "target"):
+        if any(cue in question for cue in lexicon.period_cues(period)):
+            return period
     return None

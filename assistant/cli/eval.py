@@ -14,6 +14,7 @@ from assistant.cli import scale as cli_scale
 from assistant.cli.ask import open_assistant
 from assistant.cli.index import progress_bar
 from assistant.errors import UserError
+from assistant.evaluation.gold import default_gold
 from assistant.evaluation.report import COLUMNS, below_thresholds, compare_runs, parse_thresholds, table_rows, write_reports
 from assistant.evaluation.runner import load_gold_for, run_eval
 from assistant.config import Settings
@@ -24,7 +25,7 @@ console = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
 
 def register(commands: argparse._SubParsersAction) -> None:
     ev = commands.add_parser("eval", help="score answers against a gold file")
-    ev.add_argument("--gold", default=None, help="gold JSONL file (default: eval/gold.jsonl)")
+    ev.add_argument("--gold", default=None, help="gold JSONL file (default: eval/gold.jsonl, else the bundled one)")
     ev.add_argument("--out", default=None, help="report folder (default: eval/reports)")
     ev.add_argument("--compare", metavar="OLD.json", help="list items fixed and broken since OLD.json")
     ev.add_argument("--fail-under", default="", metavar="accuracy=0.9,...",
@@ -38,7 +39,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 def run_eval_command(args: argparse.Namespace, settings: Settings) -> int:
     thresholds = parse_thresholds(args.fail_under)
-    gold = Path(args.gold) if args.gold else settings.eval_dir / "gold.jsonl"
+    gold = Path(args.gold) if args.gold else default_gold(settings.eval_dir)
     assistant = open_assistant(settings)
     items = load_gold_for(assistant, gold)
     with progress_bar(f"评测 {gold.name}") as update:

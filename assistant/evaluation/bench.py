@@ -16,6 +16,7 @@ from assistant.answer.service import Assistant
 from assistant.config import Settings
 from assistant.index.embedders import make_embedder
 from assistant.index.store import build_index
+from assistant.evaluation.gold import default_gold
 from assistant.ingest.corpus import load_reports
 
 
@@ -26,7 +27,7 @@ def folder_mb(folder: Path) -> float:
 
 def _questions(settings: Settings, count: int) -> list[str]:
     """Gold questions (cycled to `count`), as JSON lines for `ask --jsonl`."""
-    gold = settings.eval_dir / "gold.jsonl"
+    gold = default_gold(settings.eval_dir)
     rows = [json.loads(line) for line in gold.read_text(encoding="utf-8").splitlines() if line.strip()]
     return [json.dumps({"id": str(i), "question": rows[i % len(rows)]["question"],
                         "history": rows[i % len(rows)]["history"]}, ensure_ascii=False)

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from assistant.bundled import GOLD_FILE
 from assistant.errors import UserError
 from assistant.lang.zh.numbers import parse_quantity
 
@@ -111,3 +112,17 @@ def load_gold(path: Path, texts: Mapping[str, str]) -> list[GoldItem]:
     if not items:
         raise UserError(f"The gold file {path} holds no items.")
     return items
+
+
+def gold_files(eval_dir: Path) -> dict[str, Path]:
+    """Gold files by name: the bundled gold.jsonl, then the *.jsonl of `eval_dir` (a file of the
+    same name there takes its place), so evaluation works wherever the assistant runs."""
+    found = {GOLD_FILE.name: GOLD_FILE}
+    if eval_dir.is_dir():
+        found.update({path.name: path for path in sorted(eval_dir.glob("*.jsonl"))})
+    return found
+
+
+def default_gold(eval_dir: Path) -> Path:
+    """The gold file used when none is named: gold.jsonl in `eval_dir`, else the bundled one."""
+    return gold_files(eval_dir)[GOLD_FILE.name]

@@ -9,6 +9,7 @@ from pathlib import Path
 import gradio as gr
 
 from assistant.errors import UserError
+from assistant.evaluation.gold import gold_files
 from assistant.evaluation.report import COLUMNS, table_rows, write_reports
 from assistant.evaluation.runner import EvalRun, load_gold_for, run_eval
 from assistant.web.chat import LiveAssistant
@@ -23,13 +24,8 @@ METRIC_HEADERS = ["题型", *(COLUMN_NAMES.get(c, c) for c in COLUMNS)]
 EvalUpdate = tuple[str, list[list[str]], str | None, list[list[str]], list[str] | None]
 
 
-def gold_files(eval_dir: Path) -> list[str]:
-    """Names of the gold files (*.jsonl) in the eval folder, sorted."""
-    return sorted(p.name for p in eval_dir.glob("*.jsonl")) if eval_dir.is_dir() else []
-
-
 def _refreshed(eval_dir: Path) -> gr.Dropdown:
-    names = gold_files(eval_dir)
+    names = list(gold_files(eval_dir))
     return gr.Dropdown(choices=names, value=names[0] if names else None)
 
 
@@ -59,7 +55,7 @@ def run_gold(live: LiveAssistant, name: str | None, progress: gr.Progress = gr.P
         return (f'<div class="eval-note">请先在 {escape(str(eval_dir))} 中放入金标准文件（.jsonl）并选择它。</div>',
                 [], None, [], None)
     try:
-        items = load_gold_for(live.assistant, eval_dir / name)
+        items = load_gold_for(live.assistant, gold_files(eval_dir)[name])
     except UserError as exc:
         return f'<div class="eval-note">{escape(str(exc))}</div>', [], None, [], None
     progress((0, len(items)), desc="正在评测", unit="题")
@@ -76,7 +72,7 @@ def build_eval_tab(demo: gr.Blocks, live: LiveAssistant) -> None:
     gr.HTML(f'<div class="eval-note">从 {escape(str(eval_dir))} 中选择金标准文件，用与问答页相同的助手逐题回答并打分。'
             "报告写入其中的 reports/ 文件夹。</div>")
     with gr.Row(equal_height=False, elem_id="eval-controls"):
-        names = gold_files(eval_dir)
+        names = list(gold_files(eval_dir))
         gold = gr.Dropdown(names, value=names[0] if names else None, label="金标准文件", scale=4,
                            elem_id="gold-file")
         with gr.Column(scale=1, min_width=160):
