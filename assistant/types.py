@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import asdict, dataclass, field
 
-from assistant.lang.zh.numbers import NumericValue
+from assistant.lang.zh.numbers import NumericValue, written_parts
 
 
 @dataclass(frozen=True)
@@ -28,9 +27,6 @@ class Citation:
     quote_end: int = 0
 
 
-_WRITTEN = re.compile(r"^(?P<value>[\d.,]+|[零〇一二两三四五六七八九十百千万亿]+)\s*(?P<unit>.*)$")
-
-
 @dataclass(frozen=True)
 class Figure:
     """A figure stated in the answer, as written in the cited passage."""
@@ -43,8 +39,7 @@ class Figure:
     @classmethod
     def written(cls, figure: NumericValue, citation: int) -> Figure:
         """A parsed figure split back into number and unit as the text writes them ("3.8", "万人")."""
-        match = _WRITTEN.match(figure.text)
-        value, unit = (match["value"], match["unit"]) if match else (figure.text, "")
+        value, unit = written_parts(figure.text)
         return cls(value, unit, figure.qualifier, citation)
 
 

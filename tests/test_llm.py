@@ -259,7 +259,7 @@ def passage(text: str, n: int = 1) -> Citation:
 def scored(text: str, n: int) -> ScoredChunk:
     chunk = Chunk(id=f"c{n}", doc_id="d", title="t", district="滨江区", year=2023, period="target",
                   section="s", start=100 * n, end=100 * n + len(text), text=text)
-    return ScoredChunk(chunk, 1.0, 1.0, 1.0)
+    return ScoredChunk(chunk, 1.0)
 
 
 @pytest.mark.parametrize("claim, stated", [

@@ -9,6 +9,7 @@ from typing import IO
 
 from assistant.answer.service import Assistant
 from assistant.errors import UserError
+from assistant.lang.zh.messages import message
 
 
 def _jsonl_requests(stream: IO[str]) -> Iterator[tuple[dict | None, str | None]]:
@@ -19,11 +20,11 @@ def _jsonl_requests(stream: IO[str]) -> Iterator[tuple[dict | None, str | None]]
         try:
             request = json.loads(line)
         except json.JSONDecodeError:
-            yield None, f"line {number} is not valid JSON"
+            yield None, message("errors.jsonl_not_json", line=number)
             continue
         if not isinstance(request, dict) or not isinstance(request.get("question"), str):
             yield {"id": request.get("id") if isinstance(request, dict) else None}, \
-                f"line {number} has no \"question\" string"
+                message("errors.jsonl_no_question", line=number)
             continue
         yield request, None
 

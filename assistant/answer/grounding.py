@@ -7,9 +7,9 @@ from collections.abc import Sequence
 
 from assistant.types import Citation
 from assistant.lang.zh.numbers import NumericValue, extract_figures, figure_in_text
+from assistant.lang.zh.text import CITATION_MARKER
 
-_MARKED = re.compile(r"(?P<claim>[^\[\]]*?)(?P<markers>(?:\[\d+\])+)")
-_MARKER = re.compile(r"\[(\d+)\]")
+_MARKED = re.compile(rf"(?P<claim>[^\[\]]*?)(?P<markers>(?:{CITATION_MARKER.pattern})+)")
 
 
 def marked_claims(text: str) -> tuple[list[tuple[str, list[int]]], str]:
@@ -17,7 +17,8 @@ def marked_claims(text: str) -> tuple[list[tuple[str, list[int]]], str]:
     unmarked text after the last marker."""
     parts, consumed = [], 0
     for match in _MARKED.finditer(text):
-        parts.append((match.group("claim"), [int(n) for n in _MARKER.findall(match.group("markers"))]))
+        markers = CITATION_MARKER.findall(match.group("markers"))
+        parts.append((match.group("claim"), [int(n) for n in markers]))
         consumed = match.end()
     return parts, text[consumed:]
 
@@ -32,7 +33,7 @@ def ungrounded_figures(text: str, citations: Sequence[Citation]) -> list[Numeric
     bad: list[NumericValue] = []
     consumed = 0
     for match in _MARKED.finditer(text):
-        cited = [passages.get(int(n), "") for n in _MARKER.findall(match.group("markers"))]
+        cited = [passages.get(int(n), "") for n in CITATION_MARKER.findall(match.group("markers"))]
         for figure in extract_figures(match.group("claim")):
             if not any(figure_in_text(figure, passage) for passage in cited):
                 bad.append(figure)

@@ -9,13 +9,11 @@ from dataclasses import dataclass, field
 
 from assistant.types import Citation, Figure, to_citation
 from assistant.answer.grounding import marked_claims, ungrounded_figures
+from assistant.lang.zh import lexicon
 from assistant.lang.zh.numbers import NumericValue, extract_figures, figure_in_text, same_quantity
+from assistant.lang.zh.text import CITATION_MARKER, FULL_STOP, LOOSE_CITATION_MARKERS, MARKER_NUMBER_SEPARATOR
 from assistant.retrieve.hybrid import ScoredChunk
 
-# What models write for "[1][2]": "[1, 2]", "[1，2]", "【1】", "[ 1 ]".
-_LOOSE_MARKERS = re.compile(r"[\[【]\s*(\d{1,3}(?:\s*[,，、]\s*\d{1,3})*)\s*[\]】]")
-_MARKER = re.compile(r"\[(\d+)\]")
-_PERIODS = {"actual": "执行情况", "target": "目标"}
 
 
 @dataclass(frozen=True)
@@ -47,8 +45,11 @@ def format_passages(passages: Sequence[ScoredChunk]) -> str:
     blocks = []
     for n, hit in enumerate(passages, 1):
         chunk = hit.chunk
-        when = f"{chunk.year}年{_PERIODS.get(chunk.period, '')}" if chunk.year else ""
-        label = "｜".join(part for part in (f"《{chunk.title}》", chunk.district, when, chunk.section) if part)
+        period = lexicon.period_label("passage", chunk.period)
+        when = lexicon.phrase("year", year=chunk.year) + period if chunk.year else ""
+        title = lexicon.phrase("passage.title", title=chunk.title)
+        label = lexicon.phrase("passage.separator").join(
+            part for part in (title, chunk.district, when, chunk.section) if part)
         blocks.append(f"[{n}] {label}\n{chunk.text.strip()}")
     return "\n\n".join(blocks)
 
@@ -59,13 +60,13 @@ def check_answer(reply: str, passages: Sequence[ScoredChunk]) -> CheckedAnswer:
     Markers to passages that were not given are removed first; the rest are renumbered in order
     of first use, so the citations are exactly the passages the answer cites.
     """
-    text = _LOOSE_MARKERS.sub(lambda m: "".join(f"[{n}]" for n in re.split(r"\s*[,，、]\s*", m[1])),
-                              reply.strip())
-    dropped = [int(n) for n in _MARKER.findall(text) if not 1 <= int(n) <= len(passages)]
-    text = _MARKER.sub(lambda m: m[0] if 1 <= int(m[1]) <= len(passages) else "", text)
-    order = list(dict.fromkeys(int(n) for n in _MARKER.findall(text)))
+    text = LOOSE_CITATION_MARKERS.sub(
+        lambda m: "".join(f"[{n}]" for n in MARKER_NUMBER_SEPARATOR.split(m[1])), reply.strip())
+    dropped = [int(n) for n in CITATION_MARKER.findall(text) if not 1 <= int(n) <= len(passages)]
+    text = CITATION_MARKER.sub(lambda m: m[0] if 1 <= int(m[1]) <= len(passages) else "", text)
+    order = list(dict.fromkeys(int(n) for n in CITATION_MARKER.findall(text)))
     new_number = {old: new for new, old in enumerate(order, 1)}
-    text = _MARKER.sub(lambda m: f"[{new_number[int(m[1])]}]", text)
+    text = CITATION_MARKER.sub(lambda m: f"[{new_number[int(m[1])]}]", text)
     text = re.sub(r"(\[\d+\])\1+", r"\1", text)  # "[1][1]" after renumbering
     cited = {new_number[old]: passages[old - 1] for old in order}
     figures, backing = _claim_figures(text, {n: hit.chunk.text for n, hit in cited.items()})
@@ -96,8 +97,8 @@ def _citation(n: int, hit: ScoredChunk, figures: Sequence[NumericValue]) -> Cita
     stated = [f for f in extract_figures(text) if any(same_quantity(f, g) for g in figures)]
     start, end = 0, len(text)
     if stated:
-        start = max(text.rfind("。", 0, stated[0].start), text.rfind("\n", 0, stated[0].start)) + 1
-        ends = [i for i in (text.find("。", stated[-1].end), text.find("\n", stated[-1].end)) if i >= 0]
+        start = max(text.rfind(FULL_STOP, 0, stated[0].start), text.rfind("\n", 0, stated[0].start)) + 1
+        ends = [i for i in (text.find(FULL_STOP, stated[-1].end), text.find("\n", stated[-1].end)) if i >= 0]
         end = min(ends) + 1 if ends else len(text)
         end = end - 1 if text[end - 1] == "\n" else end
     return to_citation(n, chunk, hit.score, text[start:end], chunk.start + start, chunk.start + end)

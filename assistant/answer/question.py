@@ -48,9 +48,6 @@ class QuestionReader:
             for kind in ("actual", "target"):
                 if report.get(f"{kind}_year"):
                     self.periods.setdefault(report[f"{kind}_year"], set()).add(kind)
-        # Places above the districts: the reports give district figures, never these.
-        cities = [report["city"] for report in reports if report.get("city")]
-        self._wider_regions = tuple(dict.fromkeys([*cities, *lexicon.wider_regions()]))
 
     def districts_in(self, text: str) -> tuple[str, ...]:
         found: list[str] = []
@@ -63,7 +60,9 @@ class QuestionReader:
         for name, district in lexicon.other_districts():
             if name in text:
                 return district
-        return next((name for name in self._wider_regions if name in text), None)
+        # Places above the districts (a city, a province, 全国): the reports give district figures only.
+        wider = lexicon.place_names(text, lexicon.city_suffixes() + lexicon.province_suffixes())
+        return next(iter(wider), None) or next((w for w in lexicon.wider_regions() if w in text), None)
 
     def _year(self, text: str) -> int | None:
         match = ASKED_YEAR.search(text)
@@ -124,7 +123,8 @@ def _topic_nouns(topic: str) -> list[str]:
     import jieba.posseg
 
     jieba.setLogLevel(logging.WARNING)
-    return [w.word for w in jieba.posseg.cut(topic) if len(w.word) > 1 and w.word not in lexicon.generic_words()
+    generic = lexicon.generic_words()
+    return [w.word for w in jieba.posseg.cut(topic) if len(w.word) > 1 and w.word not in generic
             and (w.flag.startswith("n") or w.flag in ("j", "l", "eng"))]
 
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from functools import cached_property
 
 from assistant.types import Answer, Citation, to_citation
 from assistant.answer.answerers import make_answerer
+from assistant.answer.examples import Examples, make_examples
 from assistant.ingest.corpus import load_corpus
 from assistant.index.embedders import Embedder, make_embedder
 from assistant.errors import UserError
@@ -15,6 +17,7 @@ from assistant.index.store import StoredIndex, build_index, read_info
 from assistant.answer.question import NOT_FOUND, Intent, QuestionReader
 from assistant.retrieve.hybrid import HybridRetriever
 from assistant.config import Settings
+from assistant.lang.zh.messages import listing, message
 
 SCOUT_K = 40  # passages searched corpus-wide to find which districts a question concerns
 MAX_DISTRICTS = 10  # districts answered for when the question names none
@@ -56,13 +59,19 @@ class Assistant:
                             "target_year": report.target_year if report else None})
         return records
 
+    @cached_property
+    def examples(self) -> Examples:
+        """Example questions about this index's reports, for the hints of the CLI and the web page."""
+        return make_examples(self.index.chunks)
+
     def check_question(self, question: str) -> str:
         """The question stripped, or a UserError with one sentence saying what is wrong with it."""
         question = (question or "").strip()
         if not question:
-            raise UserError("请输入问题。")
+            raise UserError(message("errors.empty_question"))
         if len(question) > self.settings.max_question_chars:
-            raise UserError(f"问题太长（{len(question)}字），请控制在{self.settings.max_question_chars}字以内。")
+            raise UserError(message("errors.question_too_long", length=len(question),
+                                    limit=self.settings.max_question_chars))
         return question
 
     def ask(self, question: str, history: Sequence[dict | str] = (),
@@ -149,12 +158,13 @@ class Assistant:
     def _out_of_scope(self, intent: Intent) -> str | None:
         """A sentence when no indexed report can answer: a foreign district or an uncovered year."""
         if not _CJK.search(intent.question):
-            return "请用中文提问，例如“2023年新增停车泊位目标”：报告是中文的。"
+            return message("answer.not_chinese", example=self.examples.questions[0])
         if intent.unknown_district and not intent.districts:
-            return f"{NOT_FOUND}{intent.unknown_district}的数据：已收录的报告只涉及{'、'.join(self._districts())}。"
+            return message("answer.unknown_district", not_found=NOT_FOUND, district=intent.unknown_district,
+                           covered=listing(self._districts()))
         if intent.year and intent.year not in self.reader.years:
-            covered = "、".join(f"{y}年" for y in self.reader.years)
-            return f"{NOT_FOUND}{intent.year}年的数据：已收录的报告只涉及{covered}。"
+            covered = listing(message("answer.year", year=y) for y in self.reader.years)
+            return message("answer.uncovered_year", not_found=NOT_FOUND, year=intent.year, covered=covered)
         return None
 
 

@@ -14,63 +14,66 @@ from assistant.answer.service import Assistant
 from assistant.cli.index import progress_bar
 from assistant.config import Settings
 from assistant.errors import UserError
+from assistant.lang.zh.messages import message
 from assistant.types import Answer
 
 out = Console(highlight=False)
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    ask = commands.add_parser("ask", help="answer one question, or many with --jsonl")
-    ask.add_argument("question", nargs="?", help="the question, in Chinese")
-    ask.add_argument("--json", action="store_true", help="print one JSON object")
-    ask.add_argument("--jsonl", metavar="FILE", help="answer each JSON line of FILE ('-' for stdin)")
-    ask.add_argument("--district", action="append", default=[], help="only this district (repeatable)")
+    ask = commands.add_parser("ask", help=message("cli.help.ask"))
+    ask.add_argument("question", nargs="?", help=message("cli.help.question"))
+    ask.add_argument("--json", action="store_true", help=message("cli.help.json"))
+    ask.add_argument("--jsonl", metavar="FILE", help=message("cli.help.jsonl"))
+    ask.add_argument("--district", action="append", default=[], help=message("cli.help.district"))
     ask.set_defaults(run=run_ask)
-    chat = commands.add_parser("chat", help="a conversation in the terminal; follow-ups work")
+    chat = commands.add_parser("chat", help=message("cli.help.chat"))
     chat.set_defaults(run=run_chat)
 
 
 def open_assistant(settings: Settings) -> Assistant:
     """The Assistant, building the index first (with a progress bar) on first use."""
-    with progress_bar("首次使用，正在建立索引") as update:
+    with progress_bar(message("cli.first_index")) as update:
         return Assistant.open(settings, update)
 
 
 def print_answer(answer: Answer) -> None:
     """The answer, then each cited passage with the quoted part highlighted."""
     if answer.standalone_question and answer.standalone_question != answer.question:
-        out.print(f"[dim]（检索问题：{escape(answer.standalone_question)}）[/dim]")
-    out.print(f"[bold]答：[/bold]{escape(answer.answer)}")
+        out.print(f"[dim]{escape(message('cli.searched', question=answer.standalone_question))}[/dim]")
+    out.print(f"[bold]{message('cli.answer')}[/bold]{escape(answer.answer)}")
     for note in answer.notes:
-        out.print(f"[yellow]注：{escape(note)}[/yellow]")
+        out.print(f"[yellow]{escape(message('cli.note', note=note))}[/yellow]")
     sources = answer.citations or answer.nearest
     if sources:
-        out.print("[bold]来源：[/bold]" if answer.citations else "[bold]最接近的段落：[/bold]")
+        out.print(f"[bold]{message('cli.sources' if answer.citations else 'cli.nearest')}[/bold]")
     for c in sources:
-        out.print(f"[cyan][{c.n}] {escape(c.title)}[/cyan] · {escape(c.section or '（无标题）')} "
-                  f"[dim]（{c.doc_id}，第{c.start}–{c.end}字）[/dim]")
+        location = message("cli.location", doc_id=c.doc_id, start=c.start, end=c.end)
+        out.print(f"[cyan][{c.n}] {escape(c.title)}[/cyan] · {escape(c.section or message('cli.untitled'))} "
+                  f"[dim]{escape(location)}[/dim]")
         if c.quote:
             before, _, after = c.text.partition(c.quote)
             out.print("    " + escape(before) + f"[bold yellow]{escape(c.quote)}[/bold yellow]" + escape(after))
         else:
             out.print("    " + escape(c.text))
-    out.print(f"[dim]{answer.latency_ms:.0f} ms[/dim]")
+    out.print(f"[dim]{message('cli.latency', ms=answer.latency_ms)}[/dim]")
 
 
 def run_ask(args: argparse.Namespace, settings: Settings) -> int:
     if args.jsonl is None and args.question is None:
-        raise UserError("请给出问题，例如：assistant ask \"2023年新增停车泊位目标\"。")
+        example = open_assistant(settings).examples.questions[0]
+        raise UserError(message("errors.no_question", example=example))
     if args.jsonl:
         try:
             stream = sys.stdin if args.jsonl == "-" else open(args.jsonl, encoding="utf-8")
         except OSError as exc:
-            raise UserError(f"Cannot read {args.jsonl}: {exc.strerror}.") from None
+            raise UserError(message("errors.cannot_read", path=args.jsonl, reason=exc.strerror)) from None
         with stream:
             assistant = open_assistant(settings)
             try:
                 answer_jsonl(assistant, stream, sys.stdout, args.district)
             except UnicodeDecodeError:
-                raise UserError(f"{args.jsonl} is not UTF-8 text.") from None
+                raise UserError(message("errors.not_utf8", path=args.jsonl)) from None
         return 0
     assistant = open_assistant(settings)
     answer = assistant.ask(args.question, (), args.district)
@@ -83,18 +86,21 @@ def run_ask(args: argparse.Namespace, settings: Settings) -> int:
 
 def run_chat(args: argparse.Namespace, settings: Settings) -> int:
     assistant = open_assistant(settings)
-    out.print("[bold]报告问答[/bold]  输入问题后回车；追问可直接说“那拱墅区呢?”。/clear 清空对话，/quit 退出。")
+    examples = assistant.examples
+    intro = message("cli.chat_intro", example=examples.questions[0], follow_up=examples.follow_up) \
+        if examples.follow_up else message("cli.chat_intro_plain", example=examples.questions[0])
+    out.print(f"[bold]{message('common.title')}[/bold]  {escape(intro)}")
     history: list[dict] = []
     while True:
         try:
-            question = input("问> ").strip()
+            question = input(message("cli.prompt")).strip()
         except EOFError:
             return 0
         if question in ("/quit", "/exit"):
             return 0
         if question == "/clear":
             history.clear()
-            out.print("[dim]对话已清空。[/dim]")
+            out.print(f"[dim]{message('cli.cleared')}[/dim]")
             continue
         try:
             answer = assistant.ask(question, history)

@@ -18,21 +18,21 @@ from assistant.evaluation.gold import default_gold
 from assistant.evaluation.report import COLUMNS, below_thresholds, compare_runs, parse_thresholds, table_rows, write_reports
 from assistant.evaluation.runner import load_gold_for, run_eval
 from assistant.config import Settings
+from assistant.lang.zh.messages import message
 
 # Piped output keeps the whole table (rich would shrink it to 80 columns).
 console = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    ev = commands.add_parser("eval", help="score answers against a gold file")
-    ev.add_argument("--gold", default=None, help="gold JSONL file (default: eval/gold.jsonl, else the bundled one)")
-    ev.add_argument("--out", default=None, help="report folder (default: eval/reports)")
-    ev.add_argument("--compare", metavar="OLD.json", help="list items fixed and broken since OLD.json")
-    ev.add_argument("--fail-under", default="", metavar="accuracy=0.9,...",
-                    help="exit 1 when an overall metric is below its threshold")
+    ev = commands.add_parser("eval", help=message("cli.help.eval"))
+    ev.add_argument("--gold", default=None, help=message("cli.help.gold"))
+    ev.add_argument("--out", default=None, help=message("cli.help.out"))
+    ev.add_argument("--compare", metavar="OLD.json", help=message("cli.help.compare"))
+    ev.add_argument("--fail-under", default="", metavar="accuracy=0.9,...", help=message("cli.help.fail_under"))
     ev.set_defaults(run=run_eval_command)
-    bench = commands.add_parser("bench", help="index build time, warm latency, peak memory")
-    bench.add_argument("--questions", type=int, default=100, help="how many questions to time")
+    bench = commands.add_parser("bench", help=message("cli.help.bench"))
+    bench.add_argument("--questions", type=int, default=100, help=message("cli.help.questions"))
     cli_scale.add_arguments(bench)
     bench.set_defaults(run=run_bench)
 
@@ -42,25 +42,28 @@ def run_eval_command(args: argparse.Namespace, settings: Settings) -> int:
     gold = Path(args.gold) if args.gold else default_gold(settings.eval_dir)
     assistant = open_assistant(settings)
     items = load_gold_for(assistant, gold)
-    with progress_bar(f"评测 {gold.name}") as update:
+    with progress_bar(message("cli.eval_progress", gold=gold.name)) as update:
         run = run_eval(assistant, items, gold.name, update)
-    table = Table(title=f"{gold.name} · {run.answerer} · {len(items)} items")
+    answerer = message(f"eval.answerers.{run.answerer}")
+    table = Table(title=message("cli.eval_title", gold=gold.name, answerer=answerer, count=len(items)))
     for column in ("type", *COLUMNS):
-        table.add_column(column, justify="left" if column == "type" else "right")
-    for row in table_rows(run):
-        table.add_row(*row)
+        table.add_column(message(f"eval.columns.{column}"), justify="left" if column == "type" else "right")
+    for kind, *cells in table_rows(run):
+        table.add_row(message(f"eval.types.{kind}"), *cells)
     console.print(table)
     paths = write_reports(run, Path(args.out) if args.out else settings.eval_dir / "reports")
-    console.print(f"报告：{paths['json']}  {paths['md']}  {paths['png']}")
+    console.print(message("cli.eval_files", **{kind: str(path) for kind, path in paths.items()}))
     if args.compare:
         changes = compare_runs(Path(args.compare), run)
-        for kind, label in (("fixed", "修复"), ("broken", "退步")):
+        for kind in ("fixed", "broken"):
             for change in changes[kind]:
-                console.print(f"{label} {change['id']} {change['question']} → {change['verdict']}")
-        console.print(f"相比 {args.compare}：修复 {len(changes['fixed'])} 项，退步 {len(changes['broken'])} 项")
+                console.print(message(f"cli.{kind}", id=change["id"], question=change["question"],
+                                      verdict=change["verdict"]))
+        console.print(message("cli.compared", old=args.compare, fixed=len(changes["fixed"]),
+                              broken=len(changes["broken"])))
     failed = below_thresholds(run, thresholds)
     for sentence in failed:
-        print(f"FAIL: {sentence}", file=sys.stderr)
+        print(message("cli.failed", sentence=sentence), file=sys.stderr)
     return 1 if failed else 0
 
 
@@ -68,7 +71,7 @@ def run_bench(args: argparse.Namespace, settings: Settings) -> int:
     from assistant.evaluation.bench import run_benchmark
 
     if args.questions < 1:
-        raise UserError("--questions must be at least 1.")
+        raise UserError(message("errors.questions_min"))
     if args.scale:
         return cli_scale.run_scale_command(args, settings)
     result = run_benchmark(settings, args.questions)

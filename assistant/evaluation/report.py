@@ -8,8 +8,13 @@ from pathlib import Path
 
 from assistant.errors import UserError
 from assistant.evaluation.runner import METRICS, EvalRun
+from assistant.lang.zh.messages import message
 
 COLUMNS = ("n", *METRICS, "latency_p50_ms", "latency_p95_ms", "llm_rejected")
+# Charts carry Chinese labels: fonts with Chinese glyphs first (Linux, macOS, Windows), as matplotlib's
+# default font has none.
+CHART_STYLE = {"font.sans-serif": ["Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Micro Hei", "PingFang SC",
+                                   "Microsoft YaHei", "DejaVu Sans"], "axes.unicode_minus": False}
 
 
 def _cell(value: float | None, key: str) -> str:
@@ -53,16 +58,17 @@ def write_chart(run: EvalRun, path: Path) -> None:
     names = [k for k in run.summary if k != "overall"] + ["overall"]
     accuracy = [run.summary[n]["accuracy"] for n in names]
     citation = [run.summary[n].get("citation", 0.0) for n in names]
-    fig, ax = plt.subplots(figsize=(8, 3.6), dpi=110)
-    xs = range(len(names))
-    ax.bar([x - 0.2 for x in xs], accuracy, width=0.4, label="accuracy", color="#2b6cb0")
-    ax.bar([x + 0.2 for x in xs], citation, width=0.4, label="citation", color="#9ae6b4")
-    ax.set_xticks(list(xs), names)
-    ax.set_ylim(0, 1.05)
-    ax.set_title(f"{run.gold}: accuracy by question type ({run.answerer})")
-    ax.legend(loc="lower right")
-    fig.tight_layout()
-    fig.savefig(path)
+    with plt.rc_context(CHART_STYLE):
+        fig, ax = plt.subplots(figsize=(8, 3.6), dpi=110)
+        xs = range(len(names))
+        ax.bar([x - 0.2 for x in xs], accuracy, width=0.4, label=message("eval.chart_accuracy"), color="#2b6cb0")
+        ax.bar([x + 0.2 for x in xs], citation, width=0.4, label=message("eval.chart_citation"), color="#9ae6b4")
+        ax.set_xticks(list(xs), [message(f"eval.types.{name}") for name in names])
+        ax.set_ylim(0, 1.05)
+        ax.set_title(message("eval.chart_title", gold=run.gold, answerer=message(f"eval.answerers.{run.answerer}")))
+        ax.legend(loc="lower right")
+        fig.tight_layout()
+        fig.savefig(path)
     plt.close(fig)
 
 
@@ -83,7 +89,7 @@ def compare_runs(old_path: Path, run: EvalRun) -> dict[str, list[dict]]:
         old = json.loads(Path(old_path).read_text(encoding="utf-8"))
         before = {r["id"]: r for r in old["items"]}
     except (OSError, ValueError, KeyError, TypeError):
-        raise UserError(f"{old_path} is not a report written by 'assistant eval'.") from None
+        raise UserError(message("errors.not_an_eval_report", path=old_path)) from None
     changes: dict[str, list[dict]] = {"fixed": [], "broken": []}
     for record in run.items:
         previous = before.get(record["id"])
@@ -100,16 +106,16 @@ def parse_thresholds(text: str) -> dict[str, float]:
     for part in filter(None, (p.strip() for p in text.split(","))):
         name, _, value = part.partition("=")
         if name not in METRICS:
-            raise UserError(f"Unknown metric {name!r} in --fail-under; use {', '.join(METRICS)}.")
+            raise UserError(message("errors.unknown_metric", name=name, known=", ".join(METRICS)))
         try:
             thresholds[name] = float(value)
         except ValueError:
-            raise UserError(f"--fail-under needs numbers, as in accuracy=0.9; got {part!r}.") from None
+            raise UserError(message("errors.threshold_not_number", part=part)) from None
     return thresholds
 
 
 def below_thresholds(run: EvalRun, thresholds: dict[str, float]) -> list[str]:
     """Sentences naming each overall metric that is below its threshold."""
     overall = run.summary["overall"]
-    return [f"{name} {overall.get(name, 0.0):.3f} is below {limit:.3f}"
+    return [message("eval.below_threshold", metric=name, value=overall.get(name, 0.0), limit=limit)
             for name, limit in thresholds.items() if overall.get(name, 0.0) < limit]

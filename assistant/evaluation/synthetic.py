@@ -18,10 +18,7 @@ from pathlib import Path
 
 from assistant.ingest.corpus import Report, load_reports
 from assistant.ingest.library import write_manifest
-
-# Characters for made-up district names: uncommon in report prose, so "X Y 区" never appears by chance.
-_FIRST = "岚峪澜桐枫楠榕柏樟杉栖汀渚沅湄泓沐澄潞淇岑嵘峤屿岙麓坪垣埠圩珂琅瑶璟琨瑜玥珈璐翊芷蘅荇苒蓁菡萱芃薇蕙苓葳蔚"
-_SECOND = "阳宁昌丰泰兴和康源汇晟翔铭锦瀚煦曦昊旻晏昱晖瑞祥熙隆盛嘉禧恒弘泽霖安平福华荣裕庆德"
+from assistant.lang.zh import lexicon
 _NUMBER = re.compile(r"(?<![\d.])\d+(?:\.\d+)?")
 _YEAR_RANGE = range(1990, 2036)
 
@@ -55,7 +52,9 @@ class Variant:
 
 def district_names(count: int) -> list[str]:
     """`count` distinct made-up district names, the same on every run."""
-    names = [a + b + "区" for b in _SECOND for a in _FIRST]
+    first, second = lexicon.made_up_name_chars()
+    suffix = lexicon.district_suffixes()[0]
+    names = [a + b + suffix for b in second for a in first]
     if count > len(names):
         raise ValueError(f"at most {len(names)} made-up districts")
     return names[:count]

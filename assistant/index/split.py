@@ -8,12 +8,9 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 
 from assistant.ingest.corpus import Report
+from assistant.lang.zh.text import AFTER_FULL_STOP, FULL_STOP, HEADING_ITEM, HEADING_LEVEL1, HEADING_LEVEL2
 
-_LEVEL1 = re.compile(r"^[一二三四五六七八九十]+、")
-_LEVEL2 = re.compile(r"^[(（][一二三四五六七八九十]+[)）]")
 _MARKDOWN = re.compile(r"^(#{1,6})\s+(\S.*)$")  # headings recovered from .md, .docx, .html and .pdf
-_ITEM = re.compile(r"^\d+[.．]")
-_SENTENCE_END = re.compile(r"(?<=。)")
 _TOPIC_MAX = 16  # a paragraph's lead like "人才质量再攀高峰。" names its topic
 
 
@@ -63,23 +60,23 @@ def _paragraphs(text: str) -> Iterator[_Paragraph]:
         if heading:
             path = path[:len(heading.group(1)) - 1] + [heading.group(2).strip()]
             continue
-        if _LEVEL1.match(stripped) and "。" not in stripped:
+        if HEADING_LEVEL1.match(stripped) and FULL_STOP not in stripped:
             path = [stripped]
             continue
-        if _LEVEL2.match(stripped) and "。" not in stripped:
-            path = [p for p in path if _LEVEL1.match(p)] + [stripped]
+        if HEADING_LEVEL2.match(stripped) and FULL_STOP not in stripped:
+            path = [p for p in path if HEADING_LEVEL1.match(p)] + [stripped]
             continue
-        lead = stripped.split("。", 1)[0]
-        if _ITEM.match(stripped):
-            path = [p for p in path if not _ITEM.match(p)] + [lead]
-        topic = lead if len(lead) <= _TOPIC_MAX and lead != stripped and not _ITEM.match(lead) else ""
+        lead = stripped.split(FULL_STOP, 1)[0]
+        if HEADING_ITEM.match(stripped):
+            path = [p for p in path if not HEADING_ITEM.match(p)] + [lead]
+        topic = lead if len(lead) <= _TOPIC_MAX and lead != stripped and not HEADING_ITEM.match(lead) else ""
         yield _Paragraph(start, start + len(stripped), tuple(path), topic)
 
 
 def _units(text: str, start: int, end: int, limit: int) -> Iterator[tuple[int, int]]:
     """Sentence spans inside [start, end); a sentence longer than `limit` is cut at ";" only."""
     pos = start
-    for sentence in _SENTENCE_END.split(text[start:end]):
+    for sentence in AFTER_FULL_STOP.split(text[start:end]):
         if not sentence:
             continue
         s_end = pos + len(sentence)

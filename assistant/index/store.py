@@ -22,16 +22,15 @@ from pathlib import Path
 
 import numpy as np
 
+from assistant.config import Settings
+from assistant.errors import UserError
+from assistant.index.embedders import Embedder
+from assistant.index.journal import VectorJournal
+from assistant.index.keyword import KeywordIndex
+from assistant.index.split import Chunk, split_report
 from assistant.index.vectors import chroma_client as _chroma_client
 from assistant.index.vectors import get_collection, nearest, same_kind_of_store, store_of
 from assistant.ingest.corpus import Report
-from assistant.index.embedders import Embedder
-from assistant.errors import UserError
-from assistant.index.keyword_build import build_keyword_index
-from assistant.index.keyword import KeywordIndex
-from assistant.config import Settings
-from assistant.index.split import Chunk, split_report
-from assistant.index.journal import VectorJournal
 
 FORMAT = 1
 STORE_BATCH = 1024  # passages added to Chroma at a time: bounded memory, few calls
@@ -193,7 +192,7 @@ def _write_and_swap(settings: Settings, chunks: Sequence[Chunk], info: IndexInfo
     building.mkdir(parents=True)
     with open(building / "chunks.jsonl", "w", encoding="utf-8") as out:
         out.writelines(json.dumps(asdict(chunk), ensure_ascii=False) + "\n" for chunk in chunks)
-    build_keyword_index(c.embed_text for c in chunks).save(building / "keyword")
+    KeywordIndex.build(c.embed_text for c in chunks).save(building / "keyword")
     (building / "info.json").write_text(json.dumps(asdict(info), ensure_ascii=False, indent=1),
                                         encoding="utf-8")
     current, previous = _current(settings), settings.index_dir / "previous"

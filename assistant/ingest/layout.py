@@ -11,15 +11,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Sequence
 
-_CJK = "\u3000-\u303f\u3400-\u9fff\uff00-\uffef"
+from assistant.lang.zh.text import (CELL_SEPARATOR, CJK_TEXT, FULL_STOP, HEADER_VALUE_SEPARATOR,
+                                     NUMBERED_HEADING, PAGE_NUMBER, PARAGRAPH_END)
+
 # Whitespace beside a Chinese character is a soft line break or layout, never a word gap.
-_SPACE_BESIDE_CJK = re.compile(rf"(?<=[{_CJK}])\s+|\s+(?=[{_CJK}])")
+_SPACE_BESIDE_CJK = re.compile(rf"(?<=[{CJK_TEXT}])\s+|\s+(?=[{CJK_TEXT}])")
 _SPACES = re.compile(r"\s+")
-# Numbered headings the splitter already knows: 一、 (一) （一） 1. 1．
-NUMBERED = re.compile(r"^([一二三四五六七八九十]+、|[(（][一二三四五六七八九十]+[)）]|\d+[.．])")
-_SENTENCE_END = tuple("。！？；：!?;:」”)）")
 _HEADING_MAX = 25  # a numbered line this short without a full stop is a heading, not a wrapped item
-_PAGE_NUMBER = re.compile(r"^[-—–\s第]*\d+[-—–\s页]*$|^第\s*\d+\s*页(\s*共\s*\d+\s*页)?$")
 
 
 def clean_line(text: str) -> str:
@@ -35,24 +33,24 @@ def heading_line(text: str, level: int) -> str:
 def table_lines(rows: Sequence[Sequence[str | None]]) -> list[str]:
     """Table rows as lines; every row after the first names each cell by its column header, so a
     row stays understandable (and citable) when it lands in a passage without the header row."""
-    cleaned = [[clean_line(cell or "").rstrip("。") for cell in row] for row in rows]
+    cleaned = [[clean_line(cell or "").rstrip(FULL_STOP) for cell in row] for row in rows]
     cleaned = [row for row in cleaned if any(row)]
     if not cleaned:
         return []
     header, body = cleaned[0], cleaned[1:]
     if not body:
-        return ["；".join(cell for cell in header if cell) + "。"]
+        return [CELL_SEPARATOR.join(cell for cell in header if cell) + FULL_STOP]
     lines = []
     for row in body:
-        cells = [f"{name}：{cell}" if name and name != cell else cell
+        cells = [f"{name}{HEADER_VALUE_SEPARATOR}{cell}" if name and name != cell else cell
                  for name, cell in zip(header + [""] * len(row), row) if cell]
-        lines.append("；".join(cells) + "。")
+        lines.append(CELL_SEPARATOR.join(cells) + FULL_STOP)
     return lines
 
 
 def is_page_number(line: str) -> bool:
     """A running page number ("- 3 -", "第3页") printed on every page of a PDF."""
-    return bool(_PAGE_NUMBER.match(line.strip()))
+    return bool(PAGE_NUMBER.match(line.strip()))
 
 
 def join_wrapped(lines: Iterable[tuple[str, bool]]) -> Iterator[str]:
@@ -60,8 +58,8 @@ def join_wrapped(lines: Iterable[tuple[str, bool]]) -> Iterator[str]:
     whether it may be joined at all (table rows and headings may not)."""
     paragraph, open_paragraph = "", False
     for line, joinable in lines:
-        if open_paragraph and joinable and not NUMBERED.match(line) \
-                and not paragraph.endswith(_SENTENCE_END):
+        if open_paragraph and joinable and not NUMBERED_HEADING.match(line) \
+                and not paragraph.endswith(PARAGRAPH_END):
             paragraph = clean_line(paragraph + " " + line)
             continue
         if paragraph:
@@ -72,7 +70,7 @@ def join_wrapped(lines: Iterable[tuple[str, bool]]) -> Iterator[str]:
 
 
 def _numbered_heading(line: str) -> bool:
-    return bool(NUMBERED.match(line)) and "。" not in line and len(line) <= _HEADING_MAX
+    return bool(NUMBERED_HEADING.match(line)) and FULL_STOP not in line and len(line) <= _HEADING_MAX
 
 
 def _title_heading_to_text(lines: list[str]) -> list[str]:

@@ -1,4 +1,4 @@
-"""Hybrid retrieval: bigram BM25 and dense vectors, min-max normalised and fused, with filters."""
+"""Hybrid retrieval: bigram BM25 and dense vectors, fused (retrieve.fusion), with place and period filters."""
 
 from __future__ import annotations
 
@@ -12,28 +12,19 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict, PrivateAttr
 
-from assistant.index.store import StoredIndex
 from assistant.index.split import Chunk
+from assistant.index.store import StoredIndex
+from assistant.retrieve.fusion import weighted_minmax
 
 CANDIDATES = 30  # per method, before fusion
 
 
 @dataclass(frozen=True)
 class ScoredChunk:
-    """A retrieved chunk with its fused score and the two scores it came from."""
+    """A retrieved chunk with its fused score."""
 
     chunk: Chunk
     score: float
-    keyword: float
-    dense: float
-
-
-def _minmax(scores: dict[int, float]) -> dict[int, float]:
-    if not scores:
-        return {}
-    low, high = min(scores.values()), max(scores.values())
-    span = (high - low) or 1.0
-    return {i: (s - low) / span for i, s in scores.items()}
 
 
 class HybridRetriever(BaseRetriever):
@@ -56,13 +47,9 @@ class HybridRetriever(BaseRetriever):
             return []
         keyword = self._keyword_candidates(text, mask)
         dense = self._dense_candidates(text, mask)
-        keyword_n, dense_n = _minmax(keyword), _minmax(dense)
-        fused = {i: self.keyword_weight * keyword_n.get(i, 0.0)
-                 + (1 - self.keyword_weight) * dense_n.get(i, 0.0)
-                 for i in set(keyword) | set(dense)}
-        best = sorted(fused, key=fused.get, reverse=True)[:k or self.top_k]
-        return [ScoredChunk(index.chunks[i], fused[i], keyword.get(i, 0.0), dense.get(i, 0.0))
-                for i in best]
+        fused = weighted_minmax(keyword, dense, self.keyword_weight)
+        best = sorted(fused, key=fused.__getitem__, reverse=True)[:k or self.top_k]
+        return [ScoredChunk(index.chunks[i], fused[i]) for i in best]
 
     def _keyword_candidates(self, text: str, mask: np.ndarray) -> dict[int, float]:
         scores = self.index.keyword.scores(text, mask)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import ipaddress
 import logging
 import sys
+from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -17,16 +18,16 @@ import gradio as gr
 from assistant.answer.service import Assistant
 from assistant.errors import UserError
 from assistant.config import Settings
-from assistant.web.chat import EXAMPLES, LiveAssistant, build_chat_tab
+from assistant.lang.zh.messages import message
+from assistant.web.chat import LiveAssistant, build_chat_tab
 from assistant.web.eval import build_eval_tab
 from assistant.web.index import build_index_tab
 from assistant.web.theme import PAGE_CSS, PAGE_JS, make_theme
 
 log = logging.getLogger(__name__)
 
-TITLE = "报告问答"
-HEADER = (f'<div id="app-header"><h1>{TITLE}</h1><p>就政府工作报告提问：答案中的每个数字都逐字引自报告原文，'
-          "并标明出处。</p></div>")
+TITLE = message("common.title")
+HEADER = f'<div id="app-header"><h1>{escape(TITLE)}</h1><p>{escape(message("web.intro"))}</p></div>'
 
 
 def build_app(settings: Settings, assistant: Assistant) -> gr.Blocks:
@@ -35,11 +36,11 @@ def build_app(settings: Settings, assistant: Assistant) -> gr.Blocks:
     with gr.Blocks(title=TITLE, analytics_enabled=False) as app:
         gr.HTML(HEADER)
         with gr.Tabs():
-            with gr.Tab("问答", id="chat"):
+            with gr.Tab(message("web.tabs.chat"), id="chat"):
                 build_chat_tab(app, live)
-            with gr.Tab("评测", id="eval"):
+            with gr.Tab(message("web.tabs.eval"), id="eval"):
                 build_eval_tab(app, live)
-            with gr.Tab("索引", id="index"):
+            with gr.Tab(message("web.tabs.index"), id="index"):
                 build_index_tab(app, live)
     return app
 
@@ -54,11 +55,11 @@ def read_auth(value: str) -> tuple[str, str] | None:
         try:
             line = next((ln for ln in path.read_text(encoding="utf-8").splitlines() if ln.strip()), "")
         except (OSError, UnicodeDecodeError) as exc:
-            raise UserError(f"The web login file {path} cannot be read ({exc}).") from None
+            raise UserError(message("errors.auth_unreadable", path=path, reason=exc)) from None
     user, sep, password = line.strip().partition(":")
     if not (sep and user and password):
-        raise UserError("ASSISTANT_WEB_AUTH must be 'user:password' or the path of a file holding "
-                        "that line" + (f"; {path} holds something else." if path.is_file() else "."))
+        raise UserError(message("errors.auth_file_format", path=path) if path.is_file()
+                        else message("errors.auth_format"))
     return user, password
 
 
@@ -74,7 +75,7 @@ def _is_loopback(host: str) -> bool:
 def launch_options(settings: Settings) -> dict[str, Any]:
     """Arguments for `Blocks.launch`: the address, login, look, and nothing that calls out."""
     return {"server_name": settings.web_host, "server_port": settings.web_port,
-            "auth": read_auth(settings.web_auth), "auth_message": "请登录报告问答。",
+            "auth": read_auth(settings.web_auth), "auth_message": message("web.login"),
             "share": False, "ssr_mode": False, "pwa": False, "mcp_server": False, "enable_monitoring": False,
             "footer_links": [], "theme": make_theme(), "css": PAGE_CSS, "js": PAGE_JS,
             "allowed_paths": [str(settings.eval_dir.resolve())], "show_error": False}
@@ -91,16 +92,16 @@ def serve(settings: Settings, *, assistant: Assistant | None = None, block: bool
                     settings.web_host)
     if assistant is None:
         assistant = Assistant.open(settings, progress=_print_progress)
-        assistant.ask(EXAMPLES[0])  # load the models now, not during the first visitor's question
+        assistant.ask(assistant.examples.questions[0])  # load the models now, not on the first question
     app = build_app(settings, assistant)
     app.queue(default_concurrency_limit=1)
     try:
         app.launch(prevent_thread_lock=not block, quiet=not block, **options)
     except OSError as exc:
-        raise UserError(f"Cannot serve on {settings.web_host}:{settings.web_port} ({exc}); choose another "
-                        "port with --port or ASSISTANT_WEB_PORT.") from None
+        raise UserError(message("errors.port_busy", host=settings.web_host, port=settings.web_port,
+                                reason=exc)) from None
     return app
 
 
 def _print_progress(done: int, total: int) -> None:
-    print(f"\rIndexing passages: {done}/{total}", end="\n" if done == total else "", file=sys.stderr)
+    print("\r" + message("web.indexing", done=done, total=total), end="\n" if done == total else "", file=sys.stderr)

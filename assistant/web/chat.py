@@ -15,14 +15,13 @@ from assistant.ingest.corpus import load_corpus
 from assistant.errors import UserError
 from assistant.index.store import read_info
 from assistant.config import Settings
+from assistant.lang.zh.messages import message
 from assistant.web.render import Turn, conversation, history_of, sources_panel, welcome_text
 
 log = logging.getLogger(__name__)
 
-ALL_DISTRICTS = "全部"
-EXAMPLES = ("2023年新增停车泊位目标", "滨江区2022年地区生产总值是多少？", "拱墅区2023年要改造多少个老旧小区？",
-            "滨江区2023年研发投入强度目标是多少？")
-INTERNAL_ERROR = "出错了，这个问题没有得到回答；请重试，或换个问法。"
+ALL_DISTRICTS = message("web.chat.all_districts")
+INTERNAL_ERROR = message("web.chat.internal_error")
 ChatUpdate = tuple[str, str, list[Turn], str]  # chat HTML, sources HTML, turns, question box
 
 
@@ -55,6 +54,14 @@ class LiveAssistant:
         """The districts of the indexed reports, in index order."""
         return list(dict.fromkeys(r["district"] for r in self.index_reports))
 
+    def examples(self) -> list[list[str]]:
+        """The example questions about the current index, as samples of the examples list."""
+        return [[question] for question in self.assistant.examples.questions]
+
+    def placeholder(self) -> str:
+        """The question box's hint, with an example about the current index."""
+        return message("web.chat.placeholder", example=self.assistant.examples.questions[0])
+
 
 def answer_turns(live: LiveAssistant, question: str, district: str,
                  turns: list[Turn]) -> Iterator[ChatUpdate]:
@@ -83,7 +90,7 @@ def answer_turns(live: LiveAssistant, question: str, district: str,
 
 
 def _page(live: LiveAssistant, turns: list[Turn]) -> tuple[str, str]:
-    return (conversation(turns, welcome=welcome_text(live.index_reports)),
+    return (conversation(turns, welcome=welcome_text(live.index_reports, live.assistant.examples)),
             sources_panel(turns, live.reports))
 
 
@@ -100,20 +107,22 @@ def build_chat_tab(demo: gr.Blocks, live: LiveAssistant) -> None:
     turns = gr.State([])
     with gr.Row(equal_height=False):
         with gr.Column(scale=7, min_width=420):
-            district = gr.Radio([ALL_DISTRICTS, *live.districts()], value=ALL_DISTRICTS, label="报告范围",
-                                elem_id="district-filter")
+            district = gr.Radio([ALL_DISTRICTS, *live.districts()], value=ALL_DISTRICTS,
+                                label=message("web.chat.scope"), elem_id="district-filter")
             chat = gr.HTML(_page(live, [])[0], elem_id="chat-box", js_on_load=None)
             with gr.Row(equal_height=True):
-                box = gr.Textbox(placeholder="输入问题，按回车发送，例如：2023年新增停车泊位目标", show_label=False,
-                                 lines=1, max_lines=4, scale=8, elem_id="question-box", autofocus=True)
-                send = gr.Button("发送", variant="primary", scale=1, min_width=80, elem_id="send")
+                box = gr.Textbox(placeholder=live.placeholder(), show_label=False, lines=1, max_lines=4,
+                                 scale=8, elem_id="question-box", autofocus=True)
+                send = gr.Button(message("web.chat.send"), variant="primary", scale=1, min_width=80,
+                                 elem_id="send")
             with gr.Row():
-                retry = gr.Button("重试", size="sm", elem_id="retry")
-                clear = gr.Button("清空对话", size="sm", elem_id="clear")
-            examples = gr.Dataset(components=[box], samples=[[q] for q in EXAMPLES], label="示例问题",
+                retry = gr.Button(message("web.chat.retry"), size="sm", elem_id="retry")
+                clear = gr.Button(message("web.chat.clear"), size="sm", elem_id="clear")
+            examples = gr.Dataset(components=[box], samples=live.examples(), label=message("web.chat.examples"),
                                   elem_id="examples")
         with gr.Column(scale=5, min_width=320):
-            sources = gr.HTML(_page(live, [])[1], label="来源", elem_id="sources-box", js_on_load=None)
+            sources = gr.HTML(_page(live, [])[1], label=message("web.chat.sources"), elem_id="sources-box",
+                              js_on_load=None)
 
     outputs = [chat, sources, turns, box]
     ask = {"outputs": outputs, "concurrency_id": "answer", "concurrency_limit": 4, "show_progress": "hidden"}
@@ -122,12 +131,13 @@ def build_chat_tab(demo: gr.Blocks, live: LiveAssistant) -> None:
     retry.click(partial(retry_last, live), [district, turns], **ask)
     examples.click(partial(answer_example, live), [examples, district, turns], **ask)
     clear.click(partial(cleared, live), None, outputs, show_progress="hidden")
-    demo.load(partial(opened, live), None, [district, chat], show_progress="hidden")
+    demo.load(partial(opened, live), None, [district, chat, box, examples], show_progress="hidden")
 
 
-def opened(live: LiveAssistant) -> tuple[gr.Radio, str]:
-    """A new page shows the districts and reports of the index as it is now (it may be rebuilt)."""
-    return gr.Radio(choices=[ALL_DISTRICTS, *live.districts()], value=ALL_DISTRICTS), _page(live, [])[0]
+def opened(live: LiveAssistant) -> tuple[gr.Radio, str, gr.Textbox, gr.Dataset]:
+    """A new page shows the districts, reports and examples of the index as it is now (it may be rebuilt)."""
+    return (gr.Radio(choices=[ALL_DISTRICTS, *live.districts()], value=ALL_DISTRICTS), _page(live, [])[0],
+            gr.Textbox(placeholder=live.placeholder()), gr.Dataset(samples=live.examples()))
 
 
 def answer_example(live: LiveAssistant, sample: list[str], district: str,

@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from html import escape
 
 from assistant.types import Answer, Citation
+from assistant.answer.examples import Examples
 from assistant.answer.question import NOT_FOUND
+from assistant.lang.zh.messages import message
 
 _SENTENCE_END = re.compile(r"(?:[。！？；!?;]|\n)+\s*")
 _MARKER = re.compile(r"\[(\d+)\]")
@@ -89,7 +91,8 @@ def _figures_for(answer: Answer, n: int) -> list[str]:
 def _period(citation: Citation) -> str:
     if not citation.year:
         return ""
-    return f"{citation.year}年" + {"actual": "完成情况", "target": "目标"}.get(citation.period, "")
+    key = f"web.chat.period_{citation.period}" if citation.period in ("actual", "target") else "web.chat.period_year"
+    return message(key, year=citation.year)
 
 
 def source_card(turn_no: int, citation: Citation, answer: Answer, report_text: str | None) -> str:
@@ -98,9 +101,9 @@ def source_card(turn_no: int, citation: Citation, answer: Answer, report_text: s
     section = " › ".join(_text(part.strip()) for part in citation.section.split(">"))
     tags = "".join(f'<span class="tag">{_text(t)}</span>' for t in (citation.district, _period(citation)) if t)
     if report_text is None:
-        context = '<div class="ctx ctx-missing">找不到这份报告的原文，无法显示上下文。</div>'
+        context = f'<div class="ctx ctx-missing">{_text(message("web.chat.report_missing"))}</div>'
     elif report_text[citation.start:citation.end] != citation.text:
-        context = '<div class="ctx ctx-missing">报告原文已变动，请重建索引后再查看上下文。</div>'
+        context = f'<div class="ctx ctx-missing">{_text(message("web.chat.report_changed"))}</div>'
     else:
         before, after = surrounding(report_text, citation.start, citation.end)
         context = (f'<div class="ctx">{_text(before)}<span class="ctx-passage">{passage}</span>'
@@ -109,8 +112,9 @@ def source_card(turn_no: int, citation: Citation, answer: Answer, report_text: s
             f'data-cite="{citation.n}"><div class="src-head"><span class="src-n">[{citation.n}]</span>'
             f'{tags}</div><div class="src-title">{_text(citation.title)}</div>'
             f'<div class="src-section">{section}</div><div class="src-text">{passage}</div>'
-            '<details class="src-context"><summary><span class="when-closed">查看上下文</span>'
-            f'<span class="when-open">收起上下文</span></summary>{context}</details></div>')
+            f'<details class="src-context"><summary><span class="when-closed">{_text(message("web.chat.show_context"))}'
+            f'</span><span class="when-open">{_text(message("web.chat.hide_context"))}</span></summary>{context}'
+            "</details></div>")
 
 
 def sources_panel(turns: Sequence[Turn], reports: Mapping[str, str]) -> str:
@@ -121,20 +125,18 @@ def sources_panel(turns: Sequence[Turn], reports: Mapping[str, str]) -> str:
         answer = turn.answer
         cited = answer.citations or answer.nearest
         if answer.citations:
-            heading = f"来源（{len(cited)}）"
+            heading = message("web.chat.sources_heading", count=len(cited))
         elif cited:
-            heading = "最接近的段落（不含答案，仅供参考）"
+            heading = message("web.chat.nearest_heading")
         else:
-            heading = "没有可引用的段落"
+            heading = message("web.chat.no_sources")
         cards = "".join(source_card(turn_no, c, answer, reports.get(c.doc_id)) for c in cited)
         active = " active" if position == len(numbered) - 1 else ""
         groups.append(f'<section class="src-group{active}" data-turn="{turn_no}">'
-                      f'<div class="src-question">问：{_text(_shorten(turn.question, 60))}</div>'
-                      f'<h3 class="src-heading">{heading}</h3>{cards}</section>')
+                      f'<div class="src-question">{_text(message("web.chat.asked", question=_shorten(turn.question, 60)))}'
+                      f'</div><h3 class="src-heading">{_text(heading)}</h3>{cards}</section>')
     if not groups:
-        return ('<div class="sources"><div class="src-empty">提问后，这里会列出答案引用的报告原文：'
-                '报告标题、区、章节位置和原文段落，数字高亮显示。点击答案中的 [1] 或卡片可查看上下文。'
-                "</div></div>")
+        return f'<div class="sources"><div class="src-empty">{_text(message("web.chat.sources_empty"))}</div></div>'
     return '<div class="sources">' + "".join(groups) + "</div>"
 
 
@@ -168,11 +170,13 @@ def _footer(answer: Answer, question: str) -> str:
     """The discreet line under an answer: what was searched for, time taken, notes, and copy."""
     parts = []
     if answer.standalone_question and answer.standalone_question != question:
-        parts.append(f'<span class="searched">检索问题：{_text(answer.standalone_question)}</span>')
+        searched = message("web.chat.searched", question=answer.standalone_question)
+        parts.append(f'<span class="searched">{_text(searched)}</span>')
     if answer.latency_ms:
-        parts.append(f"<span>用时 {answer.latency_ms / 1000:.2f} 秒</span>")
+        parts.append(f"<span>{_text(message('web.chat.latency', seconds=answer.latency_ms / 1000))}</span>")
     parts += [f'<span class="note">{_text(note)}</span>' for note in answer.notes]
-    copy = f'<button class="copy-answer" type="button" data-copy="{_text(copy_text(answer))}">复制</button>'
+    copy = (f'<button class="copy-answer" type="button" data-copy="{_text(copy_text(answer))}" '
+            f'data-copied="{_text(message("web.chat.copied"))}">{_text(message("web.chat.copy"))}</button>')
     return f'<div class="foot"><div class="meta">{" · ".join(parts)}</div>{copy}</div>'
 
 
@@ -184,8 +188,9 @@ def _bot_bubble(turn_no: int, turn: Turn) -> str:
         body = body.replace(NOT_FOUND, f'<strong class="not-found">{NOT_FOUND}</strong>', 1)
     if not answer.abstained:
         return f'<div class="msg bot" data-turn="{turn_no}">{body}{_footer(answer, turn.question)}</div>'
-    badge = "" if answer.answer.startswith(NOT_FOUND) else f'<div class="abstain-title">{NOT_FOUND}答案</div>'
-    hint = '<div class="hint">右侧列出了最接近的段落，仅供参考。</div>' if answer.nearest else ""
+    badge = "" if answer.answer.startswith(NOT_FOUND) else \
+        f'<div class="abstain-title">{_text(message("web.chat.not_found_badge", not_found=NOT_FOUND))}</div>'
+    hint = f'<div class="hint">{_text(message("web.chat.nearest_hint"))}</div>' if answer.nearest else ""
     return (f'<div class="msg bot abstain" data-turn="{turn_no}">{badge}{body}{hint}'
             f'{_footer(answer, turn.question)}</div>')
 
@@ -208,17 +213,20 @@ def conversation(turns: Sequence[Turn], pending: Turn | None = None, partial: st
                            "</div></div>")
     if pending is not None:
         bubbles.append(_user_bubble(pending.question))
-        text = _text(partial) if partial else '<span class="thinking">正在检索报告…</span>'
+        text = _text(partial) if partial else f'<span class="thinking">{_text(message("web.chat.thinking"))}</span>'
         bubbles.append(f'<div class="msg bot streaming"><div class="body">{text}</div></div>')
     if not bubbles:
         bubbles.append(f'<div class="welcome">{welcome}</div>')
     return '<div class="chat" role="log" aria-live="polite">' + "".join(bubbles) + "</div>"
 
 
-def welcome_text(reports: Sequence[dict]) -> str:
-    """The placeholder shown before the first question: what the reports are and how to ask."""
+def welcome_text(reports: Sequence[dict], examples: Examples) -> str:
+    """The placeholder shown before the first question: what the reports are and how to ask, with
+    an example (and a follow-up to it) about these reports."""
     items = "".join(f"<li><span class=\"tag\">{_text(r['district'])}</span>{_text(r['title'])}</li>"
                     for r in reports)
-    return ("<div class=\"welcome-title\">向报告提问</div><p>每个回答都引用报告原文，数字与原文逐字一致；"
-            "报告中没有的内容会明确说明“未在报告中找到”。可以追问，例如先问滨江区，再问“那拱墅区呢？”。</p>"
-            f"<p class=\"welcome-sub\">已收录的报告：</p><ul>{items}</ul>")
+    example = examples.questions[0]
+    how = message("web.chat.welcome", example=example, follow_up=examples.follow_up) if examples.follow_up \
+        else message("web.chat.welcome_plain", example=example)
+    return (f'<div class="welcome-title">{_text(message("web.chat.welcome_title"))}</div><p>{_text(how)}</p>'
+            f'<p class="welcome-sub">{_text(message("web.chat.welcome_reports"))}</p><ul>{items}</ul>')

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
+
 import gradio as gr
+
+from assistant.lang.zh.messages import message
 
 # Fonts already on the reader's machine (Chinese first); the page downloads none.
 SANS = ("PingFang SC", "Hiragino Sans GB", "Microsoft YaHei", "Noto Sans CJK SC", "Noto Sans SC",
@@ -97,7 +101,9 @@ PAGE_CSS = """
 """
 
 # Delegated clicks: a [n] marker or a source card opens that source's context in the panel;
-# the copy button copies the answer and its sources as plain text.
+# the copy button copies the answer and its sources as plain text, and says so for a moment in
+# its data-copied text. Gradio writes "Search..." into table search boxes; the script puts the
+# catalogue's word there instead (SEARCH_HINT is replaced by it, as a JSON string).
 PAGE_JS = """
 () => {
   if (window.reportQaWired) return;
@@ -122,11 +128,15 @@ PAGE_JS = """
       area.value = text; document.body.appendChild(area); area.select();
       document.execCommand('copy'); area.remove();
     }
-    button.textContent = '已复制';
-    setTimeout(() => { button.textContent = '复制'; }, 1500);
+    button.dataset.label = button.dataset.label || button.textContent;
+    button.textContent = button.dataset.copied;
+    setTimeout(() => { button.textContent = button.dataset.label; }, 1500);
   };
-  // Keep the newest message in view while an answer streams in.
+  // Keep the newest message in view while an answer streams in; name table search boxes in Chinese.
   new MutationObserver(() => {
+    document.querySelectorAll('input.search-input').forEach(input => {
+      if (input.placeholder !== SEARCH_HINT) input.placeholder = SEARCH_HINT;
+    });
     const box = document.querySelector('#chat-box');
     if (box && box.dataset.length !== String(box.innerHTML.length)) {
       box.dataset.length = String(box.innerHTML.length);
@@ -145,4 +155,4 @@ PAGE_JS = """
     }
   });
 }
-"""
+""".replace("SEARCH_HINT", json.dumps(message("web.eval.search"), ensure_ascii=False))

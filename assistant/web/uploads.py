@@ -1,48 +1,28 @@
-"""The index tab's upload box, without Gradio: which uploaded files go on to `library.add_reports`,
-the optional year typed beside them, and the HTML panel that lists what was added and what was not.
+"""The index tab's upload box, without Gradio: the optional year typed beside the files, the
+added reports one can remove, and the HTML panel that lists what was added and what was not.
 
-Files of an unsupported type, empty files and files over `settings.max_report_mb` are refused here
-with one Chinese sentence each, before anything is read; every other refusal is the library's.
+Uploaded files go to `index.reports.add_reports` as `assistant add` hands them over, so the web and
+the CLI refuse a file (wrong type, empty, too large, unreadable) with the same sentence.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from html import escape
-from pathlib import Path
 
 from assistant.errors import UserError
 from assistant.index.reports import list_reports
 from assistant.ingest.loaders import SUFFIXES
 from assistant.config import Settings
+from assistant.lang.zh.messages import listing, message
+from assistant.lang.zh.text import ASKED_YEAR
 
 Refusal = tuple[str, str]  # (file name, sentence), as in AddOutcome.rejected
-_YEAR = re.compile(r"^((?:19|20)\d\d)\s*年?$")
 
 
 def accepted_types() -> str:
-    """The supported file extensions, for labels and refusals: .txt、.md、…"""
-    return "、".join(SUFFIXES)
-
-
-def screen_uploads(paths: Sequence[Path], max_mb: int) -> tuple[list[Path], list[Refusal]]:
-    """The uploaded files worth handing to add_reports, and a sentence for each one that is not."""
-    accepted: list[Path] = []
-    refused: list[Refusal] = []
-    for path in paths:
-        size = path.stat().st_size
-        suffix = path.suffix.lower()
-        if suffix not in SUFFIXES:
-            kind = f"的格式（{suffix}）不受支持" if suffix else "没有扩展名"
-            refused.append((path.name, f"{path.name} {kind}，请上传 {accepted_types()} 格式的报告。"))
-        elif size == 0:
-            refused.append((path.name, f"{path.name} 是空文件（0 字节）。"))
-        elif size > max_mb * 2**20:
-            refused.append((path.name, f"{path.name} 有 {size / 2**20:.1f} MB，超过了每个文件 {max_mb} MB 的上限。"))
-        else:
-            accepted.append(path)
-    return accepted, refused
+    """The supported file extensions, for the upload box's label: .txt、.md、…"""
+    return listing(SUFFIXES)
 
 
 def read_year(text: str | None) -> int | None:
@@ -50,16 +30,10 @@ def read_year(text: str | None) -> int | None:
     text = (text or "").strip()
     if not text:
         return None
-    found = _YEAR.match(text)
+    found = ASKED_YEAR.fullmatch(text)
     if not found:
-        raise UserError(f"年份“{text[:20]}”无法识别，请填写四位数字的年份，例如 2024，或留空自动识别。")
+        raise UserError(message("errors.bad_year", text=text[:20]))
     return int(found.group(1))
-
-
-def in_upload_order(refused: Sequence[Refusal], paths: Sequence[Path]) -> list[Refusal]:
-    """Refusals from the screening and from the library, listed in the order the files were given."""
-    order = {path.name: i for i, path in reversed(list(enumerate(paths)))}
-    return sorted(refused, key=lambda refusal: order.get(refusal[0], len(order)))
 
 
 def library_choices(settings: Settings) -> list[tuple[str, str]]:
@@ -68,7 +42,8 @@ def library_choices(settings: Settings) -> list[tuple[str, str]]:
         reports = list_reports(settings)
     except UserError:
         return []
-    return [(f"{r['title']}（{r['id']}）", r["id"]) for r in reports if r["origin"] == "library"]
+    return [(message("web.index.choice", title=r["title"], id=r["id"]), r["id"]) for r in reports
+            if r["origin"] == "library"]
 
 
 def note(sentence: str) -> str:
@@ -81,24 +56,25 @@ def outcome_panel(added: Sequence[dict], chunks: dict[str, int], refused: Sequen
     each refused file with its sentence. Everything from the files and the form is escaped."""
     parts = ['<div class="add-result">']
     if added:
-        parts.append(f'<div class="add-head">已添加 {len(added)} 份报告并更新索引。请核对从报告中识别出的信息：</div>'
-                     '<table class="add-table"><thead><tr><th>报告</th><th>区县</th><th>年份</th><th>类型</th>'
-                     "<th>段落数</th><th>编号</th></tr></thead><tbody>")
+        headers = "".join(f"<th>{escape(message(f'web.index.added_columns.{c}'))}</th>"
+                          for c in ("report", "district", "years", "kind", "chunks", "id"))
+        parts.append(f'<div class="add-head">{escape(message("web.index.added", count=len(added)))}</div>'
+                     f'<table class="add-table"><thead><tr>{headers}</tr></thead><tbody>')
         parts += [_added_row(entry, chunks.get(entry["id"])) for entry in added]
-        parts.append('</tbody></table><div class="add-hint">识别有误时，可在下方移除该报告，'
-                     "填写区县、年份或标题后重新添加。</div>")
+        parts.append(f'</tbody></table><div class="add-hint">{escape(message("web.index.check_hint"))}</div>')
     if refused:
-        parts.append(f'<div class="add-head refused">{len(refused)} 个文件未添加：</div><ul class="refused-list">')
+        parts.append(f'<div class="add-head refused">{escape(message("web.index.refused", count=len(refused)))}'
+                     '</div><ul class="refused-list">')
         parts += [f"<li>{_refusal(name, sentence)}</li>" for name, sentence in refused]
         parts.append("</ul>")
     if not added and not refused:
-        parts.append('<div class="add-head">没有需要添加的文件。</div>')
+        parts.append(f'<div class="add-head">{escape(message("web.index.nothing"))}</div>')
     return "".join(parts) + "</div>"
 
 
 def _added_row(entry: dict, chunks: int | None) -> str:
     cells = [f'{escape(entry["title"])}<div class="add-source">{escape(entry.get("source", ""))}</div>',
-             escape(entry["district"]), escape("、".join(str(y) for y in entry.get("years", ()))),
+             escape(entry["district"]), escape(listing(entry.get("years", ()))),
              escape(entry.get("kind", "")), "" if chunks is None else str(chunks), escape(entry["id"])]
     return "<tr>" + "".join(f"<td>{cell}</td>" for cell in cells) + "</tr>"
 
@@ -107,4 +83,4 @@ def _refusal(name: str, sentence: str) -> str:
     """The sentence, led by the file name when the sentence does not say it."""
     if name in sentence:
         return escape(sentence)
-    return f'<span class="add-source">{escape(name)}</span>：{escape(sentence)}'
+    return f'<span class="add-source">{escape(name)}</span>{message("common.label_separator")}{escape(sentence)}'

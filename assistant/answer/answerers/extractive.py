@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -11,22 +10,13 @@ from assistant.answer.answerers.base import ImmediateAnswerer
 from assistant.types import Answer, Figure, to_citation
 from assistant.answer.grounding import ungrounded_figures
 from assistant.index.keyword import tokenize
+from assistant.lang.zh import lexicon
 from assistant.lang.zh.numbers import extract_figures
+from assistant.lang.zh.text import CJK_CHAR, CLAUSE, CLAUSE_END, FULL_STOP
 from assistant.answer.question import NOT_FOUND, Intent, segment
 from assistant.retrieve.hybrid import ScoredChunk
 
 log = logging.getLogger(__name__)
-_CJK = re.compile(r"[\u4e00-\u9fff]")
-_CLAUSE = re.compile(r"[^,;:。\n]+[,;:。]?")
-# Words that say how a question is asked, not what it is about.
-_ASKING = re.compile(r"是多少|有多少|多少|是什么|什么|哪些|有哪|几个|几家|几|目标|计划|要求|情况|达到|"
-                     r"完成了?|实现了?|一共|总共|大概|请问|我想知道|怎么样|如何|打算|预计|预期|"
-                     r"呢|吗|了|的|是|为|有|年|全年|全区|今年|去年|新的|数量|数|多大|哪家|哪个|叫|现在|一下|能|要|"
-                     r"方面|主要|相关|那么|还有|面积|里程|规模|金额|总共")
-# Questions want a figure unless they ask for a name or a phrase ("是什么", "哪个", "谁") and no count.
-_TEXT_CUES = re.compile(r"^(?!.*(多少|几)).*(什么|哪|名称|叫|谁|如何|怎样)")
-# A clause opening like this continues the figure before it ("确保5.0%,力争5.5%以上").
-_CONTINUATION = ("力争", "确保", "增长", "其中", "占", "同比", "比上年", "总量", "累计", "列全", "居全")
 MIN_COVERAGE = 0.55
 
 
@@ -48,9 +38,9 @@ class Quote:
 def _clauses(text: str) -> list[tuple[int, int]]:
     """Clause spans inside `text`, split at the ASCII , ; : and 。 these reports use."""
     spans = []
-    for m in _CLAUSE.finditer(text):
+    for m in CLAUSE.finditer(text):
         start, end = m.start(), m.end()
-        while end > start and text[end - 1] in ",;:。":
+        while end > start and text[end - 1] in CLAUSE_END:
             end -= 1
         if text[start:end].strip():
             spans.append((start, end))
@@ -59,9 +49,9 @@ def _clauses(text: str) -> list[tuple[int, int]]:
 
 def topic_terms(intent: Intent) -> list[str]:
     """The words that say what the question is about, in the reports' wording."""
-    words = segment(intent.key_text or intent.topic)
-    return [w for w in dict.fromkeys(words) if not _ASKING.fullmatch(w) and not w.isdigit()
-            and (len(w) > 1 if _CJK.match(w) else w.isalnum())]
+    words, asking = segment(intent.key_text or intent.topic), lexicon.asking_words()
+    return [w for w in dict.fromkeys(words) if w not in asking and not w.isdigit()
+            and (len(w) > 1 if CJK_CHAR.match(w) else w.isalnum())]
 
 
 def _word_weight(word: str, idf: Callable[[str], float]) -> float:
@@ -95,14 +85,14 @@ def _span_for(clauses: list[tuple[int, int]], best: int, text: str, numeric: boo
     last = best
 
     def joined_to_next(i: int) -> bool:
-        gap = text[clauses[i][1]:clauses[i + 1][0]] if i + 1 < len(clauses) else "。"
-        return "。" not in gap and "\n" not in gap
+        gap = text[clauses[i][1]:clauses[i + 1][0]] if i + 1 < len(clauses) else FULL_STOP
+        return FULL_STOP not in gap and "\n" not in gap
 
     if numeric:
         while not extract_figures(text[clauses[best][0]:clauses[last][1]]) and last - best < 2 \
                 and joined_to_next(last):
             last += 1
-        while joined_to_next(last) and text[clauses[last + 1][0]:].startswith(_CONTINUATION):
+        while joined_to_next(last) and text[clauses[last + 1][0]:].startswith(lexicon.continuation_words()):
             last += 1
     return clauses[best][0], clauses[last][1]
 
@@ -111,7 +101,7 @@ def best_quote(hits: Sequence[ScoredChunk], intent: Intent, weight: Callable[[st
     """The clause span among `hits` that best covers the question's topic, or None if none does."""
     terms = topic_terms(intent)
     weights = {t: _word_weight(t, weight) for t in terms}
-    numeric = not _TEXT_CUES.search(intent.question)
+    numeric = not lexicon.text_question().search(intent.question)
     best: Quote | None = None
     best_key = (0.0, 0.0, 0.0)
     for rank, hit in enumerate(hits):
@@ -135,8 +125,8 @@ def best_quote(hits: Sequence[ScoredChunk], intent: Intent, weight: Callable[[st
 
 def _sentence_around(text: str, pos: int) -> str:
     """The sentence of `text` that contains position `pos` (context for a short clause)."""
-    start = text.rfind("。", 0, pos) + 1
-    end = text.find("。", pos)
+    start = text.rfind(FULL_STOP, 0, pos) + 1
+    end = text.find(FULL_STOP, pos)
     return text[start:end if end >= 0 else len(text)]
 
 
@@ -156,23 +146,27 @@ def compose_answer(question: str, intent: Intent, found: dict[str, Quote | None]
     for district, quote in found.items():
         if quote is None:
             if named:
-                parts.append(f"{district}：{NOT_FOUND}相关内容")
+                parts.append(lexicon.phrase("answer.district_not_found", district=district,
+                                            not_found=NOT_FOUND))
             continue
         n = len(citations) + 1
         chunk = quote.hit.chunk
-        label = f"（{chunk.year}年{'实际' if chunk.period == 'actual' else '目标'}）" if chunk.year else ""
-        parts.append(f"{district}{label}：{quote.text}[{n}]")
+        period = lexicon.period_label("answer", "actual" if chunk.period == "actual" else "target")
+        label = lexicon.phrase("answer.label", year=chunk.year, period=period) if chunk.year else ""
+        parts.append(lexicon.phrase("answer.part", district=district, label=label, quote=quote.text, n=n))
         citations.append(to_citation(n, chunk, quote.hit.score, quote.text, quote.start, quote.end))
         figures.extend(_figures(quote, n))
     if not citations:
-        return Answer(question, f"{NOT_FOUND}与“{intent.topic or intent.question}”相关的内容。", True,
+        return Answer(question, lexicon.phrase("answer.topic_not_found", not_found=NOT_FOUND,
+                                               topic=intent.topic or intent.question), True,
                       standalone_question=intent.question, districts=list(found))
-    text = "；".join(parts) + "。"
+    text = lexicon.phrase("answer.part_separator").join(parts) + lexicon.phrase("answer.end")
     unchecked = ungrounded_figures(text, citations)
     if unchecked:  # cannot happen with verbatim quotes; if it ever does, no figure leaves unchecked
         log.error("extractive answer states figures its passages lack: %s", text)
-        return Answer(question, f"{NOT_FOUND}可核实的答案：答案中的数字“{unchecked[0].text}”未能在引用段落中核实。",
-                      True, standalone_question=intent.question, districts=list(found))
+        return Answer(question, lexicon.phrase("answer.unverified_figure", not_found=NOT_FOUND,
+                                               figure=unchecked[0].text), True,
+                      standalone_question=intent.question, districts=list(found))
     return Answer(question, text, False, citations, figures, standalone_question=intent.question,
                   districts=[d for d, q in found.items() if q])
 

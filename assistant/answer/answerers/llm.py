@@ -4,7 +4,6 @@ and the grounding guard keeps it only when every figure is stated by a passage i
 from __future__ import annotations
 
 import logging
-import re
 import time
 from collections.abc import Callable, Iterator, Sequence
 
@@ -18,13 +17,13 @@ from assistant.answer.prompts import chat_prompt
 from assistant.answer.question import NOT_FOUND, Intent
 from assistant.retrieve.hybrid import ScoredChunk
 from assistant.config import Settings
+from assistant.lang.zh import lexicon
+from assistant.lang.zh.text import CITATION_MARKER, QUOTES, REWRITE_LABEL
 
 logger = logging.getLogger(__name__)
 
-UNAVAILABLE_NOTE = "大模型服务暂不可用，以下为离线答案。"
-UNCITED_NOTE = "大模型的回答未标注引用的段落，未被采用，以下为离线答案。"
-_MARKER = re.compile(r"\[\d+\]")
-_QUOTES = "\"'“”‘’「」"
+UNAVAILABLE_NOTE = lexicon.phrase("llm.unavailable")
+UNCITED_NOTE = lexicon.phrase("llm.uncited")
 
 
 def make_chat_model(settings: Settings) -> BaseChatModel:
@@ -113,8 +112,9 @@ class LLMAnswerer:
         turns = _history_lines(history)
         if not turns:
             return question
-        user_turns = [text for role, text in turns if role == "用户"]
-        history_text = "\n".join(f"{role}：{text}" for role, text in turns)
+        user_turns = [text for role, text in turns if role == "user"]
+        history_text = "\n".join(lexicon.phrase("llm.turn", role=lexicon.phrase(f"llm.role.{role}"),
+                                                 text=text) for role, text in turns)
         try:
             reply = self._chat.invoke(self._rewrite_prompt.format_messages(
                 history=history_text, question=question)).text
@@ -153,10 +153,11 @@ class LLMAnswerer:
 
     def _rejected(self, question: str, intent: Intent, hits: dict[str, list[ScoredChunk]], named: bool,
                   checked: CheckedAnswer) -> Answer:
-        figures = "、".join(dict.fromkeys(f"“{f.text}”" for f in checked.ungrounded))
+        figures = lexicon.phrase("list_separator").join(
+            dict.fromkeys(lexicon.phrase("quoted", text=f.text) for f in checked.ungrounded))
         logger.warning("LLM answer rejected by the grounding guard, figures %s not stated by the passages "
                        "they cite: %r", figures, checked.text[:300])
-        note = f"大模型的回答未被采用：其中的数字{figures}在所引用的报告段落中找不到，以下为离线答案。"
+        note = lexicon.phrase("llm.rejected", figures=figures)
         return self._replace(question, intent, hits, named, note, rejected=True)
 
     def _unavailable(self, question: str, intent: Intent, hits: dict[str, list[ScoredChunk]], named: bool,
@@ -174,19 +175,20 @@ class LLMAnswerer:
 
 
 def _history_lines(history: Sequence[str | dict]) -> list[tuple[str, str]]:
-    """(speaker, text) for each turn: plain strings are user turns; answers lose their [n] markers."""
+    """(role, text) for each turn, role "user" or "assistant": plain strings are user turns;
+    answers lose their [n] markers."""
     lines = []
     for turn in history:
         role, text = ("user", turn) if isinstance(turn, str) else (turn.get("role", "user"),
                                                                     str(turn.get("content") or ""))
-        text = _MARKER.sub("", text).strip()
+        text = CITATION_MARKER.sub("", text).strip()
         if text and role in ("user", "assistant"):
-            lines.append(("用户" if role == "user" else "助手", text))
+            lines.append((role, text))
     return lines
 
 
 def _one_question(reply: str) -> str:
     """The rewritten question from a reply: its first non-empty line, without labels or quotes."""
     line = next((line.strip() for line in reply.strip().splitlines() if line.strip()), "")
-    line = re.sub(r"^(改写后的问题|问题)\s*[:：]\s*", "", line)
-    return line.strip(_QUOTES + " ")
+    line = REWRITE_LABEL.sub("", line)
+    return line.strip(QUOTES + " ")

@@ -7,6 +7,7 @@ holds no Chinese words of its own.
 
 from __future__ import annotations
 
+import logging
 import re
 import tomllib
 from collections.abc import Iterable
@@ -140,9 +141,25 @@ def other_districts() -> tuple[tuple[str, str], ...]:
                  for name in _section("places")["other_districts"])
 
 
+def province_suffixes() -> tuple[str, ...]:
+    """How province names end (省)."""
+    return tuple(_section("places")["province_suffixes"])
+
+
 def wider_regions() -> tuple[str, ...]:
-    """Places above districts (provinces, 全市, 全国) that district reports give no figures for."""
+    """Words for the places above districts (全市, 全国) that district reports give no figures for."""
     return tuple(_section("places")["wider_regions"])
+
+
+def place_names(text: str, suffixes: tuple[str, ...]) -> list[str]:
+    """Place names jieba tags in `text` that end with one of `suffixes`, in order (at least three
+    characters: a two-character word like 上市 is not a city; 社区 and such are no districts)."""
+    import jieba
+    import jieba.posseg
+
+    jieba.setLogLevel(logging.WARNING)
+    return [word for word, flag in jieba.posseg.cut(text)
+            if flag == "ns" and len(word) >= 3 and word.endswith(suffixes) and word not in not_districts()]
 
 
 def report_kinds() -> tuple[tuple[str, str], ...]:
@@ -172,6 +189,11 @@ def made_up_name_chars() -> tuple[str, str]:
 
 
 # --- answer phrasing ----------------------------------------------------------------------------
+
+
+def period_label(use: str, period: str) -> str:
+    """How an "answer" or a "passage" label names a period ("actual", "target"); "" for any other."""
+    return _data("templates")[use]["period"].get(period, "")
 
 
 def phrase(key: str, **fields: object) -> str:

@@ -11,10 +11,8 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 
 _SCALES = {"千": 10**3, "万": 10**4, "亿": 10**8, "万亿": 10**12}
-_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4,
-              "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-_CN_MULTIPLIERS = {"十": 10, "百": 100, "千": 1000}
-_CN_CHARS = "".join(_CN_DIGITS) + "十百千万亿"
+_CN_DIGITS = "零〇一二两三四五六七八九"
+_CN_CHARS = _CN_DIGITS + "十百千万亿"
 
 # Measure words; a unit in _UNIT_BLOCKERS is a word, not a unit, before the listed
 # characters ("5050人才基金", "三化九场景", "五方面").
@@ -57,6 +55,7 @@ _CHINESE = (rf"(?<![{_CN_CHARS}])(?P<cn>[一二两三四五六七八九十][{_CN
 _FIGURE = re.compile(rf"(?:{_ARABIC}|{_CHINESE})(?P<approx>[余多])?(?P<s3>{_SCALE})?"
                      rf"(?: ?(?P<unit>(?:{_UNIT})(?:/[千万]?(?:{_UNIT}))?))?")
 _CODE_QUOTE = re.compile(r"[0-9A-Za-z+\-.到至]+")
+_WRITTEN = re.compile(rf"^(?P<value>[\d.,]+|[{_CN_CHARS}]+)\s*(?P<unit>.*)$")
 _TRAILING_QUALIFIER = re.compile(f"(?:{'|'.join(_QUALIFIERS_AFTER)})$")
 
 
@@ -88,6 +87,17 @@ def extract_figures(text: str) -> list[NumericValue]:
     return [_build(m, text) for m in _FIGURE.finditer(text) if _is_figure(m, text)]
 
 
+def _chinese_number(numeral: str) -> Decimal | None:
+    """Value of a Chinese numeral, read by cn2an: "三千七百" -> 3700, "两万" -> 20000, "一百五" -> 150,
+    "二〇二三" -> 2023; None for a run of numeral characters that is no number ("十十")."""
+    import cn2an  # slow to import (it builds its tables), so only when a Chinese numeral turns up
+
+    try:
+        return Decimal(str(cn2an.cn2an(numeral, "smart")))
+    except ValueError:
+        return None
+
+
 def parse_quantity(value: str, unit: str) -> NumericValue:
     """Build a NumericValue from a gold-file pair such as ("3.8", "万人") or ("5.0", "%").
 
@@ -102,6 +112,12 @@ def parse_quantity(value: str, unit: str) -> NumericValue:
     unit_start = m.start("unit") if m.group("unit") else m.end()
     unit = _TRAILING_QUALIFIER.sub("", source[unit_start:])  # "%以上": 以上 is the qualifier
     return replace(_build(m, source), unit=_canonical_unit(unit), text=source, end=len(source))
+
+
+def written_parts(figure_text: str) -> tuple[str, str]:
+    """A figure's text split into its number and its unit as written: "3.8万人" -> ("3.8", "万人")."""
+    match = _WRITTEN.match(figure_text)
+    return (match["value"], match["unit"]) if match else (figure_text, "")
 
 
 def same_quantity(a: NumericValue, b: NumericValue) -> bool:
@@ -145,26 +161,6 @@ def _arabic_number(digits: str) -> Decimal:
     return Decimal(digits.replace(",", ""))
 
 
-def _chinese_number(numeral: str) -> Decimal:
-    """Value of a Chinese numeral: "三千七百" -> 3700, "两万" -> 20000, "二〇二三" -> 2023."""
-    if not any(ch in "十百千万亿" for ch in numeral):  # digit by digit, as in years
-        return Decimal("".join(str(_CN_DIGITS[ch]) for ch in numeral))
-    total, section, digit = 0, 0, 0
-    for ch in numeral:
-        if ch in _CN_DIGITS:
-            digit = _CN_DIGITS[ch]
-        elif ch in _CN_MULTIPLIERS:
-            section += (digit or 1) * _CN_MULTIPLIERS[ch]
-            digit = 0
-        elif ch == "万":
-            total += (section + digit) * 10**4
-            section = digit = 0
-        else:  # 亿 scales everything before it, so "两万亿" is 2 * 10**12
-            total = (total + section + digit) * 10**8
-            section = digit = 0
-    return Decimal(total + section + digit)
-
-
 def _canonical_unit(unit: str) -> str:
     """Spell a unit one way: full-width % and "个百分点" become "%" and "百分点"; an alternative
     in brackets is dropped ("条(段)" is "条", as the extractor reads it)."""
@@ -189,7 +185,7 @@ def _is_figure(m: re.Match[str], text: str) -> bool:
         # A lone 一 or 二 before a measure word is an idiom or ordinal ("一批", "二次供水");
         # right after an opening quote it is a slogan ("“两个先行”").
         slogan = m.group("cn") in ("一", "二") or before == "“"
-        return not slogan and not _is_year(m)
+        return not slogan and not _is_year(m) and _chinese_number(m.group("cn")) is not None
     if (before.isascii() and before.isalpha()) or (after.isascii() and after.isalpha()):
         return False  # part of a code such as "S2" or "415X"
     if "+" in (before, after) or _in_code_quote(text, m.start(), m.end()):

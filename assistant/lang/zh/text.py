@@ -21,10 +21,11 @@ PARAGRAPH_END = tuple("。！？；：!?;:」”)）")
 # A clause as the reports punctuate it: split at the ASCII , ; : and at 。 or a line end.
 CLAUSE_END = ",;:。"
 CLAUSE = re.compile(rf"[^{CLAUSE_END}\n]+[{CLAUSE_END}]?")
+# A table row as a saved text writes it: "表头：值；表头：值。".
+HEADER_VALUE_SEPARATOR = "："
+CELL_SEPARATOR = "；"
 # Quotation marks a model may wrap a rewritten question in.
 QUOTES = "\"'“”‘’「」"
-# Opening and closing marks of a quoted name or code ("“1+5+20”").
-OPEN_QUOTE, CLOSE_QUOTE = "“", "”"
 
 # Heading numbering: "一、" (level 1), "(一)" / "（一）" (level 2), "1." / "1．" (an item).
 _CN_ORDINAL = "[一二三四五六七八九十]+"
