@@ -19,6 +19,11 @@ install-test: install
 	bash scripts/install-browser.sh
 
 test: install-test
+	$(BIN)/python -m mypy
 	$(BIN)/python -m pytest -q
 
-.PHONY: install run install-test test
+# The inner loop: no browser, no test marked slow (make test still runs everything).
+test-fast:
+	$(BIN)/python -m pytest -q -m "not browser and not slow"
+
+.PHONY: install run install-test test test-fast

@@ -12,6 +12,7 @@ from typing import Any
 
 from assistant.bundled import SEEDS_DIR
 from assistant.errors import UserError
+from assistant.lang.zh.messages import message
 
 ENV_PREFIX = "ASSISTANT_"
 CONFIG_FILE = "assistant.toml"
@@ -52,7 +53,7 @@ def _coerce(name: str, raw: Any, target: type) -> Any:
     try:
         return target(raw) if target is not str else str(raw)
     except (TypeError, ValueError):
-        raise UserError(f"Setting {name} has an invalid value: {raw!r}.") from None
+        raise UserError(message("errors.bad_setting", name=name, value=repr(raw))) from None
 
 
 def load_settings(env: Mapping[str, str] | None = None, config_path: Path | None = None) -> Settings:
@@ -64,14 +65,14 @@ def load_settings(env: Mapping[str, str] | None = None, config_path: Path | None
         try:
             values.update(tomllib.loads(path.read_text(encoding="utf-8")))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise UserError(f"The config file {path} is not valid TOML: {exc}.") from None
+            raise UserError(message("errors.config_not_toml", path=path, reason=exc)) from None
     known = {f.name: f.type for f in fields(Settings)}
     for name in known:
         if ENV_PREFIX + name.upper() in env:
             values[name] = env[ENV_PREFIX + name.upper()]
     unknown = sorted(k for k in values if k not in known)
     if unknown:  # a misspelt key would otherwise be ignored without a word
-        raise UserError(f"Unknown setting {unknown[0]!r} in {path}; known settings: {', '.join(known)}.")
+        raise UserError(message("errors.unknown_setting", name=unknown[0], path=path, known=", ".join(known)))
     return Settings(**{k: _coerce(k, v, _field_type(known[k])) for k, v in values.items()})
 
 

@@ -17,6 +17,22 @@ SEEDS = ROOT / "seeds"
 GOLD = ROOT / "assistant" / "bundled" / "eval" / "gold.jsonl"
 
 
+_INTEGRATION = {"assistant", "server_settings", "fake_llm"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Each test's kind from what it uses (fixtures include what they depend on), so a marker
+    can never disagree with the test: a browser, the real index or a server, or none of them."""
+    for item in items:
+        used = set(getattr(item, "fixturenames", ()))
+        if "browser" in used:
+            item.add_marker(pytest.mark.browser)
+        elif used & _INTEGRATION:
+            item.add_marker(pytest.mark.integration)
+        else:
+            item.add_marker(pytest.mark.unit)
+
+
 @pytest.fixture(autouse=True)
 def no_outside_network(monkeypatch):
     """Unit tests may only talk to servers on this machine that they started themselves."""

@@ -34,7 +34,7 @@ def test_answers_are_the_same_on_each_store(store_assistant, assistant):
 
 def test_the_index_records_its_store_and_refuses_to_open_against_another(server_settings, assistant):
     assert read_info(server_settings).store == server_settings.chroma_url
-    with pytest.raises(UserError, match="keeps its vectors in http://127.0.0.1"):
+    with pytest.raises(UserError, match="把向量存放在 http://127.0.0.1"):
         StoredIndex(server_settings.replace(chroma_url=""), assistant.embedder)
 
 
@@ -44,13 +44,13 @@ def test_vectors_missing_from_the_server_are_named_in_one_sentence(server_settin
     info = build_index(own, load_corpus(own), assistant.embedder)  # a new collection, all reused
     assert info.embedded == 0
     _chroma_client(own).delete_collection(info.collection)
-    with pytest.raises(UserError, match=f"collection {info.collection}.*missing from http"):
+    with pytest.raises(UserError, match=f"集合 {info.collection}）在 http"):
         StoredIndex(own, assistant.embedder)
 
 
 def test_an_unreachable_server_is_one_sentence(server_settings, assistant):
     away = server_settings.replace(chroma_url=f"http://127.0.0.1:{free_port()}")
-    with pytest.raises(UserError, match="not reachable") as refused:
+    with pytest.raises(UserError, match="无法连接") as refused:
         StoredIndex(away, assistant.embedder)
     assert "\n" not in str(refused.value)
 
@@ -61,7 +61,7 @@ def test_cli_with_an_unreachable_server_prints_one_sentence(tmp_path, server_set
     (tmp_path / "assistant.toml").write_text(f'chroma_url = "http://127.0.0.1:{free_port()}"\n')
     result = run_cli(tmp_path, "ask", "2023年新增停车泊位目标")
     assert_one_sentence_error(result)
-    assert "not reachable" in result.stderr
+    assert "无法连接" in result.stderr
 
 
 def test_reports_are_added_and_removed_on_the_server(server_settings, assistant, report_files, tmp_path):

@@ -112,14 +112,14 @@ def test_empty_seed_file_is_refused(workdir):
     (workdir / "seeds" / "gongshu_2023_work_plan_excerpt.txt").write_text("", encoding="utf-8")
     result = run_cli(workdir, "index")
     assert_one_sentence_error(result)
-    assert "empty" in result.stderr
+    assert "gongshu_2023_work_plan_excerpt.txt 是空文件" in result.stderr
 
 
 def test_manifest_naming_a_missing_file_is_refused(workdir):
     (workdir / "seeds" / "gongshu_2023_work_plan_excerpt.txt").unlink()
     result = run_cli(workdir, "index")
     assert_one_sentence_error(result)
-    assert "does not exist" in result.stderr
+    assert "gongshu_2023_work_plan_excerpt.txt 不存在" in result.stderr
 
 
 def test_index_rebuild_reuses_unchanged_vectors(workdir):

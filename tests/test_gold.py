@@ -66,14 +66,14 @@ def test_invalid_json_and_duplicate_ids_are_reported_together(tmp_path, texts):
     with pytest.raises(UserError) as caught:
         load_gold(path, texts)
     text = str(caught.value)
-    assert "2 bad line(s)" in text and "line 2: not valid JSON" in text and "line 3: id 'x1'" in text
+    assert "有 2 行有误" in text and "line 2: not valid JSON" in text and "line 3: id 'x1'" in text
 
 
 def test_missing_empty_and_non_utf8_files_are_one_sentence(tmp_path, texts):
-    with pytest.raises(UserError, match="No gold file"):
+    with pytest.raises(UserError, match="处没有金标准文件"):
         load_gold(tmp_path / "absent.jsonl", texts)
     (tmp_path / "empty.jsonl").write_text("\n", encoding="utf-8")
-    with pytest.raises(UserError, match="holds no items"):
+    with pytest.raises(UserError, match="中没有题目"):
         load_gold(tmp_path / "empty.jsonl", texts)
     (tmp_path / "gbk.jsonl").write_bytes(json.dumps(GOOD, ensure_ascii=False).encode("gbk"))
     with pytest.raises(UserError, match="UTF-8"):

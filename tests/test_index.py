@@ -62,5 +62,5 @@ def test_index_built_by_another_embedder_is_refused_with_a_sentence(own_settings
 
 def test_index_with_a_missing_part_is_refused_with_a_sentence(own_settings, assistant):
     shutil.rmtree(own_settings.index_dir / "current" / "keyword")
-    with pytest.raises(UserError, match="damaged"):
+    with pytest.raises(UserError, match="索引已损坏"):
         StoredIndex(own_settings, assistant.embedder)

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import bm25s
 import numpy as np
-import pytest
 
 from assistant.index.keyword import KeywordIndex, tokenize
 from tests.conftest import SEEDS
-
-pytestmark = pytest.mark.unit
 
 
 def _paragraphs() -> list[str]:

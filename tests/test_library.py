@@ -80,7 +80,7 @@ def test_removed_report_leaves_the_library_and_the_index(lib_settings, assistant
     info = remove_report(lib_settings, report_id, embedder=assistant.embedder)
     assert report_id not in {r["id"] for r in info.reports} and info.embedded == 0
     assert not (lib_settings.library_dir / added.added[0]["file"]).exists()
-    with pytest.raises(UserError, match="seed report"):
+    with pytest.raises(UserError, match="是种子报告"):
         remove_report(lib_settings, "gongshu-2023-workplan", embedder=assistant.embedder)
     with pytest.raises(UserError, match="assistant list"):
         remove_report(lib_settings, report_id, embedder=assistant.embedder)
@@ -108,7 +108,7 @@ def test_cli_add_shows_inferred_metadata_then_list_and_remove(tmp_path, settings
                     "--year", "2025")
     assert added.returncode == 2
     assert "区县 拱墅区" in added.stdout and "2025年目标" in added.stdout
-    assert added.stderr.strip() == "错误：empty.txt is empty (0 bytes)."
+    assert added.stderr.strip() == "错误：empty.txt 是空文件（0 字节），请选择有内容的报告。"
     listed = run_cli(tmp_path, "list")
     assert "gongshu-2024" in listed.stdout and "gongshu-2023-workplan" in listed.stdout
     removed = run_cli(tmp_path, "remove", "gongshu-2024")

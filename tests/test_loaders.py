@@ -64,24 +64,24 @@ def test_plain_text_in_gb18030_is_read_as_is(report_files):
 
 
 @pytest.mark.parametrize(("name", "words"), [
-    ("empty.txt", "empty (0 bytes)"),
-    ("not-a-pdf.pdf", "does not match its extension .pdf"),
-    ("renamed.docx", "does not match its extension .docx"),
-    ("sheet.xls", ".xls is not supported"),
-    ("locked.pdf", "encrypted PDF"),
-    ("scanned.pdf", "no text layer"),
+    ("empty.txt", "是空文件（0 字节）"),
+    ("not-a-pdf.pdf", "与扩展名 .pdf 不符"),
+    ("renamed.docx", "与扩展名 .docx 不符"),
+    ("sheet.xls", "的格式（.xls）不受支持"),
+    ("locked.pdf", "是加密的 PDF"),
+    ("scanned.pdf", "没有文字层"),
 ])
 def test_bad_files_are_refused_with_one_sentence(report_files, name, words):
     with pytest.raises(UserError, match=re.escape(words)) as refused:
         load_document(report_files[name])
     message = str(refused.value)
-    assert message.endswith(".") and "\n" not in message and name in message
+    assert message.endswith("。") and message.count("。") == 1 and "\n" not in message and name in message
 
 
 def test_missing_and_oversized_files_are_refused(report_files, tmp_path):
-    with pytest.raises(UserError, match="does not exist"):
+    with pytest.raises(UserError, match="nothing.pdf 不存在"):
         load_document(tmp_path / "nothing.pdf")
-    with pytest.raises(UserError, match="over the 0 MB limit"):
+    with pytest.raises(UserError, match="超过了每个文件 0 MB 的上限"):
         load_document(report_files["xihu-2024.docx"], max_bytes=10)
 
 

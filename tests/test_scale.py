@@ -60,7 +60,7 @@ def test_bench_scale_command_writes_results_table_and_plot(tmp_path):
 
 def test_a_bad_scale_is_one_sentence(tmp_path):
     result = run_cli(tmp_path, "bench", "--scale", "ten")
-    assert result.returncode == 2 and result.stderr.startswith("错误：--scale takes whole numbers")
+    assert result.returncode == 2 and result.stderr.startswith("错误：--scale 须为以逗号分隔的整数")
 
 
 def test_builds_embed_in_batches_so_memory_stays_bounded(settings, tmp_path):

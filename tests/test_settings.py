@@ -27,7 +27,7 @@ def test_bad_values_are_one_sentence(tmp_path):
         load_settings(env={"ASSISTANT_TOP_K": "many"}, config_path=tmp_path / "none.toml")
     config = tmp_path / "assistant.toml"
     config.write_text("top_k = [", encoding="utf-8")
-    with pytest.raises(UserError, match="not valid TOML"):
+    with pytest.raises(UserError, match="不是有效的 TOML"):
         load_settings(env={}, config_path=config)
 
 

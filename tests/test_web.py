@@ -18,8 +18,9 @@ import pytest
 from assistant.types import Answer, Citation, Figure
 from assistant.answer.service import Assistant
 from assistant.errors import UserError
+from assistant.index.reports import add_reports
 from assistant.web.app import read_auth, serve
-from assistant.web.uploads import outcome_panel, read_year, screen_uploads
+from assistant.web.uploads import outcome_panel, read_year
 from assistant.web.render import Turn, conversation, marked_passage, sources_panel, surrounding
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -197,10 +198,14 @@ def test_district_filter_limits_the_answer_to_that_district(page):
     assert page.locator("#sources-box .src-group.active .src-card").count() == 1
 
 
-def test_example_question_is_asked_on_click(page):
+def test_example_question_from_the_index_is_offered_and_asked_on_click(page, assistant):
+    example = assistant.examples.questions[0]
+    assert example in page.locator("#question-box textarea").get_attribute("placeholder")
     before = page.locator(FINISHED).count()
-    page.locator("#examples").get_by_text("2023年新增停车泊位目标").click()
-    assert "3700" in _wait_answer(page, before).inner_text()
+    page.locator("#examples").get_by_text(example, exact=True).click()
+    answer = _wait_answer(page, before)
+    assert "abstain" not in answer.get_attribute("class") and "[1]" in answer.inner_text()
+    assert page.locator("#chat-box .msg.user").last.inner_text().strip() == example
 
 
 def test_retry_asks_the_last_question_again_and_clear_forgets_the_conversation(page):
@@ -442,14 +447,25 @@ def test_surrounding_gives_whole_sentences_around_a_passage():
     assert before == "第二句。第三句。" and after == "后一句。再后一句。"
 
 
-def test_uploads_of_the_wrong_type_empty_or_too_large_are_screened_out(tmp_path):
-    names = {"plan.md": b"# x", "empty.txt": b"", "tool.exe": b"MZ", "noext": b"x", "big.pdf": b""}
+def test_examples_are_made_from_the_indexed_reports(assistant):
+    examples = assistant.examples
+    places = {r["district"] for r in assistant.index.info.reports}
+    assert len(set(examples.questions)) == 4
+    assert {next(p for p in places if q.startswith(p)) for q in examples.questions} == places
+    assert not any(assistant.ask(q).abstained for q in examples.questions)
+    assert examples.follow_up.startswith("那") and examples.follow_up.endswith("呢？")
+
+
+def test_uploads_of_the_wrong_type_empty_or_too_large_are_refused_as_assistant_add_refuses_them(settings, tmp_path):
+    names = {"empty.txt": b"", "tool.exe": b"MZ", "noext": b"x", "big.pdf": b""}
     for name, data in names.items():
         (tmp_path / name).write_bytes(data)
     with open(tmp_path / "big.pdf", "r+b") as big:
         big.truncate(2**20 + 1)
-    accepted, refused = screen_uploads([tmp_path / n for n in names], max_mb=1)
-    assert accepted == [tmp_path / "plan.md"]
+    own = settings.replace(max_report_mb=1, library_dir=tmp_path / "library")
+    outcome = add_reports(own, [tmp_path / n for n in names])
+    assert not outcome.added and outcome.info is None and not own.library_dir.exists()
+    refused = outcome.rejected
     assert [name for name, _ in refused] == ["empty.txt", "tool.exe", "noext", "big.pdf"]
     assert "空文件" in refused[0][1] and "（.exe）不受支持" in refused[1][1] and "没有扩展名" in refused[2][1]
     assert "1.0 MB，超过了每个文件 1 MB 的上限" in refused[3][1]

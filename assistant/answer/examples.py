@@ -52,9 +52,10 @@ def _chosen(chunks: Sequence[Chunk], limit: int) -> list[tuple[Chunk, str]]:
         if chunk.doc_id not in found and len(found) >= limit:
             break
         topic = _topic(chunk.section)
-        group = found.get(chunk.doc_id, {}).get((chunk.year, chunk.period), [])
+        key = (chunk.year, chunk.period)
+        group = found.get(chunk.doc_id, {}).get(key, [])
         if topic and len(group) < limit and all(topic != t for _, t in group) and extract_figures(chunk.text):
-            found.setdefault(chunk.doc_id, {}).setdefault((chunk.year, chunk.period), []).append((chunk, topic))
+            found.setdefault(chunk.doc_id, {}).setdefault(key, []).append((chunk, topic))
     return _take_turns(_take_turns(groups.values()) for groups in found.values())[:limit]
 
 

@@ -29,7 +29,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     ev.add_argument("--gold", default=None, help=message("cli.help.gold"))
     ev.add_argument("--out", default=None, help=message("cli.help.out"))
     ev.add_argument("--compare", metavar="OLD.json", help=message("cli.help.compare"))
-    ev.add_argument("--fail-under", default="", metavar="accuracy=0.9,...", help=message("cli.help.fail_under"))
+    ev.add_argument("--fail-under", default="", metavar="accuracy=0.9,...",
+                    help=message("cli.help.fail_under"))
     ev.set_defaults(run=run_eval_command)
     bench = commands.add_parser("bench", help=message("cli.help.bench"))
     bench.add_argument("--questions", type=int, default=100, help=message("cli.help.questions"))

@@ -75,8 +75,9 @@ def run_list(args: argparse.Namespace, settings: Settings) -> int:
     for column in ("id", "district", "years", "kind", "origin", "chunks", "title"):
         table.add_column(message(f"cli.list.{column}"))
     for r in list_reports(settings):
-        table.add_row(r["id"], r["district"], listing(r["years"]), r["kind"],
-                      message("cli.seed") if r["origin"] == "seeds" else message("cli.added_from", source=r["source"]),
+        seed = r["origin"] == "seeds"
+        origin = message("cli.seed") if seed else message("cli.added_from", source=r["source"])
+        table.add_row(r["id"], r["district"], listing(r["years"]), r["kind"], origin,
                       message("cli.not_indexed") if r["chunks"] is None else str(r["chunks"]), r["title"])
     console.print(table)
     return 0

@@ -114,8 +114,9 @@ def plot_latency(results: list[ScaleResult], path: Path) -> None:
         figure, axes = plt.subplots(figsize=(7, 4.2))
         for embedder in sorted({r.embedder for r in results}):
             runs = [r for r in results if r.embedder == embedder]
-            axes.plot([r.chunks for r in runs], [r.latency_p50_ms for r in runs], "o-", label=f"{embedder} p50")
-            axes.plot([r.chunks for r in runs], [r.latency_p95_ms for r in runs], "s--", label=f"{embedder} p95")
+            chunks = [r.chunks for r in runs]
+            axes.plot(chunks, [r.latency_p50_ms for r in runs], "o-", label=f"{embedder} p50")
+            axes.plot(chunks, [r.latency_p95_ms for r in runs], "s--", label=f"{embedder} p95")
         axes.axhline(P95_TARGET_MS, color="grey", linewidth=0.8, linestyle=":",
                      label=message("cli.scale_plot_target", ms=P95_TARGET_MS))
         axes.set_xscale("log")

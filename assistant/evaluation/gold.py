@@ -9,6 +9,7 @@ from pathlib import Path
 
 from assistant.bundled import GOLD_FILE
 from assistant.errors import UserError
+from assistant.lang.zh.messages import message
 from assistant.lang.zh.numbers import parse_quantity
 
 TYPES = ("numeric", "paraphrase", "multi_doc", "followup", "unanswerable", "text")
@@ -89,9 +90,9 @@ def load_gold(path: Path, texts: Mapping[str, str]) -> list[GoldItem]:
     try:
         lines = Path(path).read_text(encoding="utf-8").splitlines()
     except FileNotFoundError:
-        raise UserError(f"No gold file at {path}.") from None
+        raise UserError(message("errors.no_gold_file", path=path)) from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise UserError(f"The gold file {path} cannot be read as UTF-8 text ({exc}).") from None
+        raise UserError(message("errors.gold_unreadable", path=path, reason=exc)) from None
     items, problems, seen = [], [], set()
     for number, line in enumerate(lines, 1):
         if not line.strip():
@@ -108,9 +109,9 @@ def load_gold(path: Path, texts: Mapping[str, str]) -> list[GoldItem]:
             problems.append(f"line {number}: {exc}")
     if problems:
         shown = "; ".join(problems[:10]) + ("; …" if len(problems) > 10 else "")
-        raise UserError(f"The gold file {path} has {len(problems)} bad line(s): {shown}.")
+        raise UserError(message("errors.gold_bad_lines", path=path, count=len(problems), shown=shown))
     if not items:
-        raise UserError(f"The gold file {path} holds no items.")
+        raise UserError(message("errors.gold_empty", path=path))
     return items
 
 

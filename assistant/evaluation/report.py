@@ -13,8 +13,9 @@ from assistant.lang.zh.messages import message
 COLUMNS = ("n", *METRICS, "latency_p50_ms", "latency_p95_ms", "llm_rejected")
 # Charts carry Chinese labels: fonts with Chinese glyphs first (Linux, macOS, Windows), as matplotlib's
 # default font has none.
-CHART_STYLE = {"font.sans-serif": ["Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Micro Hei", "PingFang SC",
-                                   "Microsoft YaHei", "DejaVu Sans"], "axes.unicode_minus": False}
+CHART_STYLE = {"font.sans-serif": ["Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Micro Hei",
+                                   "PingFang SC", "Microsoft YaHei", "DejaVu Sans"],
+               "axes.unicode_minus": False}
 
 
 def _cell(value: float | None, key: str) -> str:
@@ -61,11 +62,14 @@ def write_chart(run: EvalRun, path: Path) -> None:
     with plt.rc_context(CHART_STYLE):
         fig, ax = plt.subplots(figsize=(8, 3.6), dpi=110)
         xs = range(len(names))
-        ax.bar([x - 0.2 for x in xs], accuracy, width=0.4, label=message("eval.chart_accuracy"), color="#2b6cb0")
-        ax.bar([x + 0.2 for x in xs], citation, width=0.4, label=message("eval.chart_citation"), color="#9ae6b4")
+        ax.bar([x - 0.2 for x in xs], accuracy, width=0.4, label=message("eval.chart_accuracy"),
+               color="#2b6cb0")
+        ax.bar([x + 0.2 for x in xs], citation, width=0.4, label=message("eval.chart_citation"),
+               color="#9ae6b4")
         ax.set_xticks(list(xs), [message(f"eval.types.{name}") for name in names])
         ax.set_ylim(0, 1.05)
-        ax.set_title(message("eval.chart_title", gold=run.gold, answerer=message(f"eval.answerers.{run.answerer}")))
+        answerer = message(f"eval.answerers.{run.answerer}")
+        ax.set_title(message("eval.chart_title", gold=run.gold, answerer=answerer))
         ax.legend(loc="lower right")
         fig.tight_layout()
         fig.savefig(path)

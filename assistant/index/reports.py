@@ -10,6 +10,7 @@ from pathlib import Path
 
 from assistant.config import Settings
 from assistant.errors import UserError
+from assistant.lang.zh.messages import message
 from assistant.index.embedders import Embedder, make_embedder
 from assistant.index.store import IndexInfo, Progress, build_index, read_info
 from assistant.ingest.corpus import MANIFEST, Report, load_corpus, load_reports
@@ -84,9 +85,9 @@ def remove_report(settings: Settings, report_id: str, embedder: Embedder | None 
     entry = next((e for e in entries if e.get("id") == report_id), None)
     if entry is None:
         if any(r.id == report_id for r in load_reports(settings.seeds_dir)):
-            raise UserError(f"{report_id} is a seed report; remove it from "
-                            f"{settings.seeds_dir / MANIFEST} instead.")
-        raise UserError(f"No added report has the id {report_id}; 'assistant list' shows the ids.")
+            raise UserError(message("errors.remove_seed", report=report_id,
+                                    manifest=settings.seeds_dir / MANIFEST))
+        raise UserError(message("errors.no_such_report", report=report_id))
     remaining = [e for e in entries if e is not entry]
     write_manifest(settings.library_dir, remaining)
     try:

@@ -24,6 +24,7 @@ import numpy as np
 
 from assistant.config import Settings
 from assistant.errors import UserError
+from assistant.lang.zh.messages import message
 from assistant.index.embedders import Embedder
 from assistant.index.journal import VectorJournal
 from assistant.index.keyword import KeywordIndex
@@ -74,8 +75,7 @@ def read_info(settings: Settings) -> IndexInfo | None:
     try:
         return IndexInfo(**json.loads(path.read_text(encoding="utf-8")))
     except (OSError, ValueError, TypeError):
-        raise UserError(f"The index in {settings.index_dir} is damaged; rebuild it with "
-                        "'assistant index'.") from None
+        raise UserError(message("errors.index_damaged", folder=settings.index_dir)) from None
 
 
 def _recover_interrupted_swap(settings: Settings) -> None:
@@ -209,21 +209,19 @@ class StoredIndex:
     def __init__(self, settings: Settings, embedder: Embedder) -> None:
         info = read_info(settings)
         if info is None:
-            raise UserError(f"No index in {settings.index_dir}; build it with 'assistant index'.")
+            raise UserError(message("errors.no_index", folder=settings.index_dir))
         if info.embedder != embedder.id:
-            raise UserError(f"The index was built with {info.embedder}, not {embedder.id}; "
-                            "rebuild it with 'assistant index'.")
+            raise UserError(message("errors.index_other_embedder", built=info.embedder, wanted=embedder.id))
         if not same_kind_of_store(info.store, settings):
-            raise UserError(f"The index in {settings.index_dir} keeps its vectors in {info.store}, not "
-                            f"{store_of(settings)}; set chroma_url to match or rebuild with 'assistant index'.")
+            raise UserError(message("errors.index_other_store", folder=settings.index_dir, built=info.store,
+                                    wanted=store_of(settings)))
         folder = _current(settings)
         try:
             lines = (folder / "chunks.jsonl").read_text(encoding="utf-8").splitlines()
             self.chunks = [Chunk(**json.loads(line)) for line in lines]
             self.keyword = KeywordIndex.load(folder / "keyword")
         except (OSError, ValueError, TypeError, KeyError):  # an unreadable part: the index can't be trusted
-            raise UserError(f"The index in {settings.index_dir} is damaged; rebuild it with "
-                            "'assistant index'.") from None
+            raise UserError(message("errors.index_damaged", folder=settings.index_dir)) from None
         self.collection = get_collection(_chroma_client(settings), info.collection, settings)
         self.info = info
         self.position = {c.id: i for i, c in enumerate(self.chunks)}

@@ -14,6 +14,7 @@ from urllib.parse import urlparse
 import numpy as np
 
 from assistant.errors import UserError
+from assistant.lang.zh.messages import message
 from assistant.config import Settings
 
 EXACT_LIMIT = 2048  # filtered sets up to this size are scored exactly from vectors fetched by id
@@ -42,9 +43,7 @@ def chroma_client(settings: Settings):
             return chromadb.HttpClient(host=url.hostname or "localhost", port=url.port or 8000,
                                        ssl=url.scheme == "https", settings=chroma_settings)
         except ValueError:  # chromadb's word for "no server answered the heartbeat"
-            raise UserError(f"The Chroma server at {settings.chroma_url} is not reachable; start it "
-                            "('chroma run --path DIR --port PORT') or unset chroma_url to use the "
-                            "embedded store.") from None
+            raise UserError(message("errors.chroma_unreachable", url=settings.chroma_url)) from None
     return chromadb.PersistentClient(path=str(settings.index_dir / "chroma"), settings=chroma_settings)
 
 
@@ -55,8 +54,8 @@ def get_collection(client, name: str, settings: Settings):
     try:
         return client.get_collection(name)
     except NotFoundError:
-        raise UserError(f"The index's vectors (collection {name}) are missing from "
-                        f"{store_of(settings)}; rebuild them with 'assistant index'.") from None
+        raise UserError(message("errors.vectors_missing", collection=name,
+                                store=store_of(settings))) from None
 
 
 def nearest(collection, vector: np.ndarray, ids: Sequence[str] | None, k: int) -> dict[str, float]:

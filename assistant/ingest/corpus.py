@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from assistant.errors import UserError
+from assistant.lang.zh.messages import message
 from assistant.config import Settings
 
 MANIFEST = "manifest.toml"
@@ -41,15 +42,15 @@ class Report:
 def _read_text(path: Path) -> str:
     """The report's text, or a sentence saying why it can't be used."""
     if not path.exists():
-        raise UserError(f"The manifest names {path.name}, but {path} does not exist.")
+        raise UserError(message("errors.manifest_file_missing", name=path.name, path=path))
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
-        raise UserError(f"{path} is not UTF-8 text; save it as UTF-8 and index again.") from None
+        raise UserError(message("errors.report_not_utf8", path=path)) from None
     except OSError as exc:
-        raise UserError(f"{path} cannot be read: {exc.strerror}.") from None
+        raise UserError(message("errors.cannot_read", path=path, reason=exc.strerror)) from None
     if not text.strip():
-        raise UserError(f"{path} is empty; remove it from the manifest or give it text.")
+        raise UserError(message("errors.report_empty", path=path))
     return text
 
 
@@ -58,7 +59,8 @@ def _report_from_entry(entry: dict, folder: Path) -> Report:
     required = ("id", "file", "title", "district")
     missing = [key for key in required if key not in entry]
     if missing:
-        raise UserError(f"A report in {folder / MANIFEST} lacks {', '.join(missing)}.")
+        raise UserError(message("errors.manifest_fields_missing", manifest=folder / MANIFEST,
+                                fields=", ".join(missing)))
     path = folder / entry["file"]
     known = {"id", "file", "title", "short_title", "district", "city", "years", "kind", "aliases",
              "actual_sections", "actual_year", "target_year"}
@@ -85,7 +87,7 @@ def read_manifest(manifest: Path) -> list[dict]:
     try:
         return tomllib.loads(manifest.read_text(encoding="utf-8")).get("report", [])
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise UserError(f"The manifest {manifest} is not valid TOML: {exc}.") from None
+        raise UserError(message("errors.manifest_not_toml", path=manifest, reason=exc)) from None
 
 
 def load_reports(folder: Path, allow_empty: bool = False) -> list[Report]:
@@ -94,10 +96,10 @@ def load_reports(folder: Path, allow_empty: bool = False) -> list[Report]:
     if not manifest.exists():
         if allow_empty:
             return []
-        raise UserError(f"No report manifest at {manifest}; the seeds folder must hold {MANIFEST}.")
+        raise UserError(message("errors.no_manifest", path=manifest, name=MANIFEST))
     entries = read_manifest(manifest)
     if not entries and not allow_empty:
-        raise UserError(f"The manifest {manifest} lists no [[report]].")
+        raise UserError(message("errors.manifest_empty", path=manifest))
     reports = [_report_from_entry(entry, folder) for entry in entries]
     _check_unique(reports, str(manifest))
     return reports
@@ -106,7 +108,7 @@ def load_reports(folder: Path, allow_empty: bool = False) -> list[Report]:
 def _check_unique(reports: list[Report], where: str) -> None:
     ids = [r.id for r in reports]
     if len(set(ids)) != len(ids):
-        raise UserError(f"The manifest {where} gives the same report id twice.")
+        raise UserError(message("errors.manifest_duplicate_id", path=where))
 
 
 def load_corpus(settings: Settings) -> list[Report]:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from assistant.config import Settings
 from assistant.errors import UserError
+from assistant.lang.zh.messages import message
 from assistant.ingest.corpus import MANIFEST, read_manifest
 from assistant.ingest.layout import as_text
 from assistant.ingest.loaders import load_document
@@ -73,7 +74,7 @@ def prepare_report(settings: Settings, path: Path, known: dict[str, str], taken:
     document = load_document(path, settings.max_report_mb * 2**20)
     digest = text_hash(document.text)
     if digest in known:
-        raise UserError(f"{path.name} has the same text as report {known[digest]}, which is already added.")
+        raise UserError(message("errors.duplicate_report", name=path.name, report=known[digest]))
     meta = infer_metadata(document.text, path.name, document.title, **overrides)
     report_id = _new_id(path, digest, taken)
     entry = {"id": report_id, "file": f"{report_id}.txt", **meta, "source": path.name,

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from assistant.errors import UserError
+from assistant.lang.zh.messages import message
 from assistant.lang.zh import lexicon
 from assistant.lang.zh.text import STATED_YEAR, TITLE_DISTRICT, TOP_HEADING
 
@@ -53,10 +54,10 @@ def infer_metadata(text: str, name: str, title_hint: str = "", *, district: str 
     found_district, city = places(title, opening)
     district = district or found_district or city
     if not district:
-        raise UserError(f"Could not tell which district {name} is about; give it with --district.")
+        raise UserError(message("errors.unknown_district", name=name))
     title_years = [int(y) for y in STATED_YEAR.findall(title) or STATED_YEAR.findall(opening)]
     if not title_years and not year:
-        raise UserError(f"Could not tell which year {name} is about; give it with --year.")
+        raise UserError(message("errors.unknown_year", name=name))
     kind = next((kind for word, kind in lexicon.report_kinds() if word in title),
                 lexicon.default_report_kind())
     reviews = [h for h in top_headings(text) if any(word in h for word in lexicon.review_words())]

@@ -104,4 +104,5 @@ def serve(settings: Settings, *, assistant: Assistant | None = None, block: bool
 
 
 def _print_progress(done: int, total: int) -> None:
-    print("\r" + message("web.indexing", done=done, total=total), end="\n" if done == total else "", file=sys.stderr)
+    print("\r" + message("web.indexing", done=done, total=total), end="\n" if done == total else "",
+          file=sys.stderr)

@@ -118,8 +118,8 @@ def build_chat_tab(demo: gr.Blocks, live: LiveAssistant) -> None:
             with gr.Row():
                 retry = gr.Button(message("web.chat.retry"), size="sm", elem_id="retry")
                 clear = gr.Button(message("web.chat.clear"), size="sm", elem_id="clear")
-            examples = gr.Dataset(components=[box], samples=live.examples(), label=message("web.chat.examples"),
-                                  elem_id="examples")
+            examples = gr.Dataset(components=[box], samples=live.examples(),
+                                  label=message("web.chat.examples"), elem_id="examples")
         with gr.Column(scale=5, min_width=320):
             sources = gr.HTML(_page(live, [])[1], label=message("web.chat.sources"), elem_id="sources-box",
                               js_on_load=None)

@@ -80,11 +80,11 @@ def build_eval_tab(demo: gr.Blocks, live: LiveAssistant) -> None:
     metrics = gr.Dataframe(headers=METRIC_HEADERS, label=message("web.eval.metrics"), interactive=False,
                            elem_id="eval-metrics")
     with gr.Row():
-        chart = gr.Image(label=message("web.eval.chart"), type="filepath", interactive=False, elem_id="eval-chart",
-                         buttons=["download"], scale=3)
+        chart = gr.Image(label=message("web.eval.chart"), type="filepath", interactive=False,
+                         elem_id="eval-chart", buttons=["download"], scale=3)
         files = gr.File(label=message("web.eval.files"), file_count="multiple", interactive=False, scale=1)
-    failures = gr.Dataframe(headers=FAILURE_HEADERS, label=message("web.eval.failures"), interactive=False, wrap=True,
-                            show_search="search", max_height=480, elem_id="eval-failures",
+    failures = gr.Dataframe(headers=FAILURE_HEADERS, label=message("web.eval.failures"), interactive=False,
+                            wrap=True, show_search="search", max_height=480, elem_id="eval-failures",
                             column_widths=["8%", "10%", "22%", "12%", "30%", "18%"])
     refresh.click(partial(_refreshed, eval_dir), None, gold)
     demo.load(partial(_refreshed, eval_dir), None, gold)

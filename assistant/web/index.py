@@ -32,8 +32,8 @@ IndexChange = Callable[[Embedder, Progress], tuple[str, bool]]
 
 def report_rows(live: LiveAssistant) -> list[list[str]]:
     """One row per indexed report: title, district, years, file and number of passages."""
-    return [[r["title"], r["district"], listing(r.get("years", ())), r.get("file", ""), str(r.get("chunks", ""))]
-            for r in live.index_reports]
+    return [[r["title"], r["district"], listing(r.get("years", ())), r.get("file", ""),
+             str(r.get("chunks", ""))] for r in live.index_reports]
 
 
 def index_summary(live: LiveAssistant) -> str:
@@ -43,8 +43,9 @@ def index_summary(live: LiveAssistant) -> str:
         return note(message("web.index.none"))
     built = time.strftime("%Y-%m-%d %H:%M", time.localtime(info.built_at))
     passages = sum(int(r.get("chunks", 0)) for r in info.reports)
-    return note(message("web.index.summary", built=built, embedder=info.embedder, chunk_chars=info.chunk_chars,
-                        reports=len(info.reports), passages=passages, folder=live.settings.index_dir))
+    return note(message("web.index.summary", built=built, embedder=info.embedder,
+                        chunk_chars=info.chunk_chars, reports=len(info.reports), passages=passages,
+                        folder=live.settings.index_dir))
 
 
 def reindex(live: LiveAssistant, progress: gr.Progress, change: IndexChange) -> IndexUpdate:
@@ -56,7 +57,8 @@ def reindex(live: LiveAssistant, progress: gr.Progress, change: IndexChange) -> 
         progress((0, 1), desc=message("web.index.reading"))
         embedder = live.assistant.embedder
         embedding, unit = message("web.index.embedding"), message("web.index.unit")
-        status, changed = change(embedder, lambda done, total: progress((done, total), desc=embedding, unit=unit))
+        status, changed = change(embedder,
+                                 lambda done, total: progress((done, total), desc=embedding, unit=unit))
         if changed:
             live.refresh(Assistant(live.settings, embedder))
     except UserError as exc:
@@ -135,16 +137,17 @@ def build_index_tab(demo: gr.Blocks, live: LiveAssistant) -> None:
         status = gr.HTML(elem_id="rebuild-status")
     gr.HTML(f'<h3 class="index-heading">{escape(message("web.index.add_heading"))}</h3>')
     with gr.Row(equal_height=False):
-        files = gr.File(label=message("web.index.files", types=accepted_types(), max_mb=live.settings.max_report_mb),
-                        file_count="multiple", type="filepath", elem_id="report-upload", scale=3, height=190)
+        label = message("web.index.files", types=accepted_types(), max_mb=live.settings.max_report_mb)
+        files = gr.File(label=label, file_count="multiple", type="filepath", elem_id="report-upload", scale=3,
+                        height=190)
         with gr.Column(scale=2, min_width=260):
-            district = gr.Textbox(label=message("web.index.district"), placeholder=message("web.index.district_hint"),
-                                  elem_id="add-district")
+            district = gr.Textbox(label=message("web.index.district"),
+                                  placeholder=message("web.index.district_hint"), elem_id="add-district")
             with gr.Row():
                 year = gr.Textbox(label=message("web.index.year"), placeholder=message("web.index.year_hint"),
                                   elem_id="add-year", min_width=100)
-                title = gr.Textbox(label=message("web.index.title"), placeholder=message("web.index.title_hint"),
-                                   elem_id="add-title", scale=2)
+                title = gr.Textbox(label=message("web.index.title"),
+                                   placeholder=message("web.index.title_hint"), elem_id="add-title", scale=2)
             add = gr.Button(message("web.index.add"), variant="primary", elem_id="add-reports")
     result = gr.HTML(elem_id="add-result")
     with gr.Row(equal_height=False, elem_id="remove-row"):

@@ -91,8 +91,9 @@ def _figures_for(answer: Answer, n: int) -> list[str]:
 def _period(citation: Citation) -> str:
     if not citation.year:
         return ""
-    key = f"web.chat.period_{citation.period}" if citation.period in ("actual", "target") else "web.chat.period_year"
-    return message(key, year=citation.year)
+    named = citation.period in ("actual", "target")
+    return message(f"web.chat.period_{citation.period}" if named else "web.chat.period_year",
+                   year=citation.year)
 
 
 def source_card(turn_no: int, citation: Citation, answer: Answer, report_text: str | None) -> str:
@@ -112,9 +113,10 @@ def source_card(turn_no: int, citation: Citation, answer: Answer, report_text: s
             f'data-cite="{citation.n}"><div class="src-head"><span class="src-n">[{citation.n}]</span>'
             f'{tags}</div><div class="src-title">{_text(citation.title)}</div>'
             f'<div class="src-section">{section}</div><div class="src-text">{passage}</div>'
-            f'<details class="src-context"><summary><span class="when-closed">{_text(message("web.chat.show_context"))}'
-            f'</span><span class="when-open">{_text(message("web.chat.hide_context"))}</span></summary>{context}'
-            "</details></div>")
+            '<details class="src-context"><summary>'
+            f'<span class="when-closed">{_text(message("web.chat.show_context"))}</span>'
+            f'<span class="when-open">{_text(message("web.chat.hide_context"))}</span>'
+            f"</summary>{context}</details></div>")
 
 
 def sources_panel(turns: Sequence[Turn], reports: Mapping[str, str]) -> str:
@@ -132,11 +134,13 @@ def sources_panel(turns: Sequence[Turn], reports: Mapping[str, str]) -> str:
             heading = message("web.chat.no_sources")
         cards = "".join(source_card(turn_no, c, answer, reports.get(c.doc_id)) for c in cited)
         active = " active" if position == len(numbered) - 1 else ""
+        asked = _shorten(turn.question, 60)
         groups.append(f'<section class="src-group{active}" data-turn="{turn_no}">'
-                      f'<div class="src-question">{_text(message("web.chat.asked", question=_shorten(turn.question, 60)))}'
-                      f'</div><h3 class="src-heading">{_text(heading)}</h3>{cards}</section>')
+                      f'<div class="src-question">{_text(message("web.chat.asked", question=asked))}</div>'
+                      f'<h3 class="src-heading">{_text(heading)}</h3>{cards}</section>')
     if not groups:
-        return f'<div class="sources"><div class="src-empty">{_text(message("web.chat.sources_empty"))}</div></div>'
+        empty = _text(message("web.chat.sources_empty"))
+        return f'<div class="sources"><div class="src-empty">{empty}</div></div>'
     return '<div class="sources">' + "".join(groups) + "</div>"
 
 
@@ -213,7 +217,8 @@ def conversation(turns: Sequence[Turn], pending: Turn | None = None, partial: st
                            "</div></div>")
     if pending is not None:
         bubbles.append(_user_bubble(pending.question))
-        text = _text(partial) if partial else f'<span class="thinking">{_text(message("web.chat.thinking"))}</span>'
+        thinking = f'<span class="thinking">{_text(message("web.chat.thinking"))}</span>'
+        text = _text(partial) if partial else thinking
         bubbles.append(f'<div class="msg bot streaming"><div class="body">{text}</div></div>')
     if not bubbles:
         bubbles.append(f'<div class="welcome">{welcome}</div>')

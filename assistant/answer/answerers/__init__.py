@@ -9,6 +9,7 @@ from collections.abc import Callable
 from assistant.answer.answerers.base import Answerer
 from assistant.config import Settings
 from assistant.errors import UserError
+from assistant.lang.zh.messages import message
 
 Idf = Callable[[str], float]
 
@@ -33,7 +34,8 @@ def make_answerer(settings: Settings, idf: Idf) -> Answerer:
     "llm" an OpenAI-compatible endpoint."""
     factory = ANSWERERS.get(settings.answerer)
     if factory is None:
-        raise UserError(f"Unknown answerer {settings.answerer!r}; use {' or '.join(map(repr, ANSWERERS))}.")
+        raise UserError(message("errors.unknown_answerer", name=settings.answerer,
+                                known=", ".join(ANSWERERS)))
     return factory(settings, idf)
 
 

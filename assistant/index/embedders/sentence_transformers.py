@@ -8,6 +8,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from assistant.errors import UserError
+from assistant.lang.zh.messages import message
 
 PREFIX = "sentence-transformers:"
 
@@ -22,9 +23,9 @@ class SentenceTransformerEmbedder:
         try:
             from sentence_transformers import SentenceTransformer
         except ImportError:
-            raise UserError("This embedder needs the 'st' extra: pip install -e '.[st]'.") from None
+            raise UserError(message("errors.st_not_installed")) from None
         if not os.path.isdir(path):
-            raise UserError(f"No sentence-transformers model folder at {path}.")
+            raise UserError(message("errors.no_st_model", path=path))
         self.id = PREFIX + os.path.basename(os.path.normpath(path))
         self._model = SentenceTransformer(path, device="cpu")
 

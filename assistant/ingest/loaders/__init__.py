@@ -11,6 +11,7 @@ from pathlib import Path
 from types import ModuleType
 
 from assistant.errors import UserError
+from assistant.lang.zh.messages import listing, message
 from assistant.ingest.loaders.base import LoadedDocument
 
 _NOT_LOADERS = {"base"}
@@ -41,27 +42,28 @@ def _kind_of_bytes(head: bytes) -> str | None:
 def _check_file(path: Path, max_bytes: int) -> bytes:
     """The file's bytes, once it is known to exist, hold something and be of a supported kind."""
     if not path.exists():
-        raise UserError(f"{path} does not exist.")
+        raise UserError(message("errors.file_missing", path=path))
     if not path.is_file():
-        raise UserError(f"{path} is not a file.")
+        raise UserError(message("errors.not_a_file", path=path))
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
-        hint = "; save it as .docx first" if suffix == ".doc" else ""
-        raise UserError(f"{path.name}: {suffix or 'files without an extension'} is not supported "
-                        f"(use {', '.join(SUFFIXES)}){hint}.")
+        key = "errors.old_word_file" if suffix == ".doc" else \
+            "errors.unsupported_type" if suffix else "errors.no_extension"
+        raise UserError(message(key, name=path.name, suffix=suffix, suffixes=listing(SUFFIXES)))
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise UserError(f"{path} cannot be read: {exc.strerror}.") from None
+        raise UserError(message("errors.cannot_read", path=path, reason=exc.strerror)) from None
     if not data:
-        raise UserError(f"{path.name} is empty (0 bytes).")
+        raise UserError(message("errors.file_empty", name=path.name))
     if len(data) > max_bytes:
-        raise UserError(f"{path.name} is {len(data) / 2**20:.1f} MB, over the {max_bytes / 2**20:.0f} MB limit.")
+        raise UserError(message("errors.file_too_large", name=path.name, size_mb=len(data) / 2**20,
+                                limit_mb=max_bytes / 2**20))
     found = _kind_of_bytes(data[:8])
     expected = suffix.lstrip(".").upper() if LOADERS[suffix].MAGIC else None
     if found != expected:
-        what = f"a {found} file" if found else "not a " + (expected or "text") + " file"
-        raise UserError(f"{path.name} is {what}, which does not match its extension {suffix}.")
+        key = "errors.file_is_other_kind" if found else "errors.file_not_of_kind"
+        raise UserError(message(key, name=path.name, kind=found or expected, suffix=suffix))
     return data
 
 
@@ -70,7 +72,7 @@ def load_document(path: Path, max_bytes: int = 50 * 2**20) -> LoadedDocument:
     data = _check_file(path, max_bytes)
     document = LOADERS[path.suffix.lower()].LOAD(data, path.name)
     if not document.text.strip():
-        raise UserError(f"{path.name} contains no text.")
+        raise UserError(message("errors.file_no_text", name=path.name))
     return document
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from assistant.errors import UserError
+from assistant.lang.zh.messages import message
 
 
 @dataclass(frozen=True)
@@ -18,11 +19,11 @@ class LoadedDocument:
 def decode_text(data: bytes, name: str) -> str:
     """Text from UTF-8 (with or without BOM) or GB18030 bytes, newlines normalised to \\n."""
     if b"\x00" in data:
-        raise UserError(f"{name} holds binary data, not text.")
+        raise UserError(message("errors.binary_text", name=name))
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             return data.decode(encoding).replace("\r\n", "\n").replace("\r", "\n")
         except UnicodeDecodeError:
             continue
-    raise UserError(f"{name} is neither UTF-8 nor GB18030 text.")
+    raise UserError(message("errors.unknown_encoding", name=name))
 

@@ -8,6 +8,7 @@ import zipfile
 from collections.abc import Iterator
 
 from assistant.errors import UserError
+from assistant.lang.zh.messages import message
 from assistant.ingest.layout import as_text, clean_line, heading_line, table_lines
 from assistant.ingest.loaders.base import LoadedDocument
 
@@ -48,8 +49,7 @@ def load_docx(data: bytes, name: str) -> LoadedDocument:
     try:
         document = docx.Document(io.BytesIO(data))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError):
-        raise UserError(f"{name} is not a readable Word .docx file (damaged, or another format renamed).") \
-            from None
+        raise UserError(message("errors.bad_docx", name=name)) from None
     lines = list(_docx_lines(document))
     title = clean_line(document.core_properties.title or "") or next(
         (line.lstrip("# ") for line in lines if line), "")

@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Iterator
 
 from assistant.errors import UserError
+from assistant.lang.zh.messages import message
 from assistant.ingest.layout import (
     as_text,
     clean_line,
@@ -69,8 +70,8 @@ def _open_pdf(data: bytes, name: str):
         return pdfplumber.open(io.BytesIO(data))
     except PdfminerException as exc:
         if exc.args and isinstance(exc.args[0], PDFPasswordIncorrect):
-            raise UserError(f"{name} is an encrypted PDF; add an unprotected copy.") from None
-        raise UserError(f"{name} is not a readable PDF (damaged or incomplete).") from None
+            raise UserError(message("errors.encrypted_pdf", name=name)) from None
+        raise UserError(message("errors.bad_pdf", name=name)) from None
 
 
 def load_pdf(data: bytes, name: str) -> LoadedDocument:
@@ -82,11 +83,11 @@ def load_pdf(data: bytes, name: str) -> LoadedDocument:
         try:
             items = [item for page in pdf.pages for item in _page_items(page)]
         except (PSException, PdfminerException, ValueError, KeyError, TypeError, IndexError) as exc:
-            raise UserError(f"{name} is not a readable PDF ({type(exc).__name__}).") from None
+            raise UserError(message("errors.pdf_error", name=name, reason=type(exc).__name__)) from None
         title = clean_line(str((pdf.metadata or {}).get("Title", "") or ""))
     lines = list(join_wrapped(_pdf_lines(items)))
     if not any(line.strip() for line in lines):
-        raise UserError(f"{name} has no text layer (scanned images?); run OCR on it first.")
+        raise UserError(message("errors.pdf_no_text", name=name))
     title = "" if title.lower() in ("untitled", "anonymous") else title
     return LoadedDocument(as_text(lines), title or next((line for line in lines if line), ""))
 

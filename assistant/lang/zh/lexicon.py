@@ -11,6 +11,7 @@ import logging
 import re
 import tomllib
 from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -112,6 +113,34 @@ def asking_words() -> frozenset[str]:
 def continuation_words() -> tuple[str, ...]:
     """Clause openings that continue the figure before them ("力争", "其中")."""
     return tuple(_section("answer")["continuation_words"])
+
+
+# --- figures -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FigureWords:
+    """The words around figures: units, the qualifiers before and after them, and what makes a
+    number part of a name or an ordinal instead of an amount."""
+
+    units: tuple[str, ...]
+    unit_blockers: dict[str, str]  # unit -> characters after which it is a word ("人才")
+    unit_canonical: dict[str, str]  # spelling -> the one spelling ("％" -> "%")
+    relative_units: frozenset[str]  # units that match only themselves ("%")
+    qualifiers_before: tuple[str, ...]
+    qualifiers_after: tuple[str, ...]
+    name_suffixes: tuple[str, ...]
+    ordinal_prefixes: tuple[str, ...]
+
+
+@cache
+def figure_words() -> FigureWords:
+    """The [figures] section of the lexicon."""
+    words = _section("figures")
+    return FigureWords(tuple(words["units"]), dict(words["unit_blockers"]), dict(words["unit_canonical"]),
+                       frozenset(words["relative_units"]), tuple(words["qualifiers_before"]),
+                       tuple(words["qualifiers_after"]), tuple(words["name_suffixes"]),
+                       tuple(words["ordinal_prefixes"]))
 
 
 # --- places and reports -------------------------------------------------------------------------

@@ -10,27 +10,22 @@ import re
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
+from assistant.lang.zh import lexicon
+
 _SCALES = {"千": 10**3, "万": 10**4, "亿": 10**8, "万亿": 10**12}
 _CN_DIGITS = "零〇一二两三四五六七八九"
 _CN_CHARS = _CN_DIGITS + "十百千万亿"
 
-# Measure words; a unit in _UNIT_BLOCKERS is a word, not a unit, before the listed
-# characters ("5050人才基金", "三化九场景", "五方面").
-_UNITS = ("个百分点", "百分点", "%", "％", "人次", "人", "美元", "欧元", "元", "个月", "个", "家次",
-          "家", "件", "项", "条", "宗", "亩", "块", "套", "间", "平方公里", "平方米", "立方米",
-          "方", "公里", "米", "户次", "户", "份", "所", "次", "册", "场", "处", "名", "幢", "栋",
-          "台", "座", "张", "片", "支", "岁", "周年", "年", "天", "小时", "分钟", "英寸", "批次",
-          "批", "辆", "吨", "倍", "床", "篇", "部", "类", "例", "起", "轮", "笔", "株")
-_UNIT_BLOCKERS = {"人": "才", "场": "景", "方": "面案式向"}
-_UNIT_CANONICAL = {"％": "%", "个百分点": "百分点"}
-_RELATIVE_UNITS = {"%", "百分点"}
-
-_QUALIFIERS_BEFORE = ("不少于", "不低于", "不超过", "不高于", "不到", "超过", "高于", "低于", "突破",
-                      "确保", "力争", "争取", "控制在", "接近", "近", "约", "超", "逾")
-_QUALIFIERS_AFTER = ("以上", "以下", "以内", "左右")
-# What follows a bare number when it names something instead of counting it.
-_NAME_SUFFIXES = ("计划", "人才", "工程", "版", "》", "号", "月", "日", "时", "点")
-_ORDINAL_PREFIXES = ("第", "届")  # "第五届", "六届三次会议"
+# Units, qualifiers and name suffixes: the words around figures (lexicon.toml, [figures]).
+_WORDS = lexicon.figure_words()
+_UNITS = _WORDS.units
+_UNIT_BLOCKERS = _WORDS.unit_blockers
+_UNIT_CANONICAL = _WORDS.unit_canonical
+_RELATIVE_UNITS = _WORDS.relative_units
+_QUALIFIERS_BEFORE = _WORDS.qualifiers_before
+_QUALIFIERS_AFTER = _WORDS.qualifiers_after
+_NAME_SUFFIXES = _WORDS.name_suffixes
+_ORDINAL_PREFIXES = _WORDS.ordinal_prefixes
 
 
 def _unit_pattern() -> str:

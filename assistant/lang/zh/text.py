@@ -32,7 +32,9 @@ _CN_ORDINAL = "[一二三四五六七八九十]+"
 HEADING_LEVEL1 = re.compile(f"^{_CN_ORDINAL}、")
 HEADING_LEVEL2 = re.compile(f"^[(（]{_CN_ORDINAL}[)）]")
 HEADING_ITEM = re.compile(r"^\d+[.．]")
-NUMBERED_HEADING = re.compile(rf"^({_CN_ORDINAL}、|[(（]{_CN_ORDINAL}[)）]|\d+[.．])")
+NUMBERED_HEADING = re.compile("|".join(p.pattern for p in (HEADING_LEVEL1, HEADING_LEVEL2, HEADING_ITEM)))
+# A Word paragraph style that makes a heading, and its level ("Heading 2", "标题 2").
+WORD_HEADING_STYLE = re.compile(r"^(?:heading|标题)\s*(\d)$", re.IGNORECASE)
 # A top-level heading of a saved text: Markdown "# " or "一、".
 TOP_HEADING = re.compile(f"^(# .+|{_CN_ORDINAL}、.+)$")
 # A running page number ("- 3 -", "第3页", "第 3 页 共 10 页").

@@ -1,0 +1,164 @@
+"""Reading a question: which districts and year it means, and what it asks after a follow-up."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from assistant.lang.zh import lexicon
+from assistant.lang.zh.text import ASKED_YEAR
+
+# Everyday words mapped to the reports' indicator names: the question is searched and matched with
+# the report's wording in place of the everyday one.
+SYNONYMS = lexicon.synonyms()
+NOT_FOUND = lexicon.phrase("not_found")  # how every abstention begins
+# The year the reports plan for, which 今年 means (去年 is the year before): the seed reports' year.
+_PLAN_YEAR = 2023
+_RELATIVE_YEARS = {word: _PLAN_YEAR + offset for word, offset in lexicon.relative_years().items()}
+
+
+@dataclass(frozen=True)
+class Intent:
+    """What a standalone question asks: search text plus the districts and period it is about."""
+
+    question: str  # the standalone question (after follow-up resolution)
+    search_text: str  # question plus the indicator names its everyday words stand for
+    districts: tuple[str, ...]  # districts named (canonical); empty means every district
+    unknown_district: str | None  # a district named that no report covers
+    year: int | None
+    period: str | None  # "actual" | "target" | None
+    topic: str  # the question with districts, years and filler removed
+    key_text: str = ""  # the topic in the reports' wording (SYNONYMS applied), for matching clauses
+
+
+class QuestionReader:
+    """Knows the districts and years of the indexed reports, and reads questions against them."""
+
+    def __init__(self, reports: Sequence[dict]) -> None:
+        self._aliases: list[tuple[str, str]] = []
+        for report in reports:
+            names = [report["district"], *report.get("aliases", ())]
+            self._aliases += [(name, report["district"]) for name in names]
+        self._aliases.sort(key=lambda pair: -len(pair[0]))
+        self.years = sorted({y for r in reports for y in r.get("years", ())})
+        # Which kinds of figure the reports give for each year: {2022: {"actual"}, 2023: {"target"}}.
+        self.periods: dict[int, set[str]] = {}
+        for report in reports:
+            for kind in ("actual", "target"):
+                if report.get(f"{kind}_year"):
+                    self.periods.setdefault(report[f"{kind}_year"], set()).add(kind)
+
+    def districts_in(self, text: str) -> tuple[str, ...]:
+        found: list[str] = []
+        for name, district in self._aliases:
+            if name in text and district not in found:
+                found.append(district)
+        return tuple(found)
+
+    def _unknown_district(self, text: str) -> str | None:
+        for name, district in lexicon.other_districts():
+            if name in text:
+                return district
+        # Places above the districts (a city, a province, 全国): the reports give district figures only.
+        wider = lexicon.place_names(text, lexicon.city_suffixes() + lexicon.province_suffixes())
+        return next(iter(wider), None) or next((w for w in lexicon.wider_regions() if w in text), None)
+
+    def _year(self, text: str) -> int | None:
+        match = ASKED_YEAR.search(text)
+        if match:
+            return int(match.group(1))
+        return next((y for word, y in _RELATIVE_YEARS.items() if word in text), None)
+
+    def topic_of(self, text: str) -> str:
+        """The question without district names, years and conversational filler."""
+        for name, _ in self._aliases:
+            text = text.replace(name, "")
+        for word in _RELATIVE_YEARS:
+            text = text.replace(word, "")
+        text = ASKED_YEAR.sub("", text)
+        return lexicon.filler().sub("", text.strip()).strip(lexicon.topic_trim())
+
+    def read(self, question: str) -> Intent:
+        """The Intent of a standalone question."""
+        year = self._year(question)
+        period = _period(question, year, self.periods)
+        topic = self.topic_of(question)
+        expansions = [v for k, v in SYNONYMS.items() if k in question and v]
+        return Intent(question=question, search_text=" ".join([question, *expansions]),
+                      districts=self.districts_in(question),
+                      unknown_district=self._unknown_district(question), year=year,
+                      period=period, topic=topic,
+                      key_text=in_report_wording(lexicon.asking_count().sub(" ", topic)))
+
+    def resolve(self, question: str, history: Sequence[str]) -> str:
+        """The standalone question a follow-up stands for, given earlier user turns (oldest first).
+
+        A turn that names a district and its own topic stands alone. Otherwise the district and
+        year carry over from the previous turn, and so does its topic unless the turn names a new
+        one ("那人才呢?"); "增长了多少?", "出让了多少亩?" or "2022年完成了多少?" extend it.
+        """
+        if not history:
+            return question
+        previous = self.resolve(history[-1], history[:-1])
+        districts, year, topic = self.districts_in(question), self._year(question), self.topic_of(question)
+        specific = _topic_nouns(topic)
+        if districts and specific:
+            return question
+        prev_year = self._year(previous)
+        new_year = year or prev_year
+        district_text = "".join(districts or self.districts_in(previous))
+        year_text = lexicon.phrase("year", year=new_year) if new_year else ""
+        if specific:
+            return f"{district_text}{year_text}{topic}"
+        prev_topic = lexicon.asking_tail().sub("", self.topic_of(previous))
+        if year and prev_year and year < prev_year:
+            prev_topic = lexicon.target_words().sub("", prev_topic)
+        return f"{district_text}{year_text}{prev_topic}{topic}"
+
+
+def _topic_nouns(topic: str) -> list[str]:
+    """Nouns that name a new topic ("人才", "家庭养老床位"); a turn with only verbs ("新认定了多少家",
+    "出让了多少亩") refines the previous topic instead."""
+    import jieba.posseg
+
+    jieba.setLogLevel(logging.WARNING)
+    generic = lexicon.generic_words()
+    return [w.word for w in jieba.posseg.cut(topic) if len(w.word) > 1 and w.word not in generic
+            and (w.flag.startswith("n") or w.flag in ("j", "l", "eng"))]
+
+
+def segment(text: str) -> list[str]:
+    """Words of a Chinese text (jieba, loaded on first use)."""
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    return jieba.lcut(text)
+
+
+def in_report_wording(text: str) -> str:
+    """`text` with everyday words replaced by the reports' wording, whole words only (so 新开 is
+    replaced but 新开工 is not); a phrase of up to three words wins over its parts (经济增速)."""
+    words, out, i = segment(text), [], 0
+    while i < len(words):
+        for j in range(min(len(words), i + 3), i, -1):
+            phrase = "".join(words[i:j])
+            if phrase in SYNONYMS:
+                out.append(SYNONYMS[phrase])
+                i = j
+                break
+        else:
+            out.append(words[i])
+            i += 1
+    return " ".join(w for w in out if w)
+
+
+def _period(question: str, year: int | None, periods: dict[int, set[str]]) -> str | None:
+    """"actual" or "target": the year decides when the reports give only one kind for it
+    (2022: results, 2023: targets); otherwise cue words like 完成 or 目标 do."""
+    if year in periods and len(periods[year]) == 1:
+        return next(iter(periods[year]))
+    for period in ("actual", "target"):
+        if any(cue in question for cue in lexicon.period_cues(period)):
+            return period
+    return None

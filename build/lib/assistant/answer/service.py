@@ -1,0 +1,170 @@
+"""The Assistant: one object the CLI, the web UI and the eval harness all ask."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable, Iterator, Sequence
+from functools import cached_property
+
+from assistant.types import Answer, Citation, to_citation
+from assistant.answer.answerers import make_answerer
+from assistant.answer.examples import Examples, make_examples
+from assistant.ingest.corpus import load_corpus
+from assistant.index.embedders import Embedder, make_embedder
+from assistant.errors import UserError
+from assistant.index.store import StoredIndex, build_index, read_info
+from assistant.answer.question import NOT_FOUND, Intent, QuestionReader
+from assistant.retrieve.hybrid import HybridRetriever
+from assistant.config import Settings
+from assistant.lang.zh.messages import listing, message
+
+SCOUT_K = 40  # passages searched corpus-wide to find which districts a question concerns
+MAX_DISTRICTS = 10  # districts answered for when the question names none
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+class Assistant:
+    """Answers questions about the indexed reports with cited, verbatim figures."""
+
+    def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
+        self.settings = settings
+        self.embedder = embedder or make_embedder(settings.embedder)
+        self.index = StoredIndex(settings, self.embedder)
+        self.reader = QuestionReader(self._report_records())
+        self.retriever = HybridRetriever(index=self.index, embedder=self.embedder,
+                                         top_k=settings.top_k, keyword_weight=settings.keyword_weight)
+        self.answerer = make_answerer(settings, self.index.keyword.idf)
+
+    @classmethod
+    def open(cls, settings: Settings, progress: Callable[[int, int], None] | None = None) -> Assistant:
+        """An Assistant over the index in settings, building it first if there is none yet."""
+        embedder = make_embedder(settings.embedder)
+        if read_info(settings) is None:
+            build_index(settings, load_corpus(settings), embedder, progress)
+        return cls(settings, embedder)
+
+    def _report_records(self) -> list[dict]:
+        """District names and aliases of the indexed reports, from the manifest when readable."""
+        try:
+            reports = {r.id: r for r in load_corpus(self.settings)}
+        except UserError:
+            reports = {}
+        records = []
+        for entry in self.index.info.reports:
+            report = reports.get(entry["id"])
+            records.append({"district": entry["district"], "years": entry["years"],
+                            "aliases": report.aliases if report else (),
+                            "actual_year": report.actual_year if report else None,
+                            "target_year": report.target_year if report else None})
+        return records
+
+    @cached_property
+    def examples(self) -> Examples:
+        """Example questions about this index's reports, for the hints of the CLI and the web page."""
+        return make_examples(self.index.chunks)
+
+    def check_question(self, question: str) -> str:
+        """The question stripped, or a UserError with one sentence saying what is wrong with it."""
+        question = (question or "").strip()
+        if not question:
+            raise UserError(message("errors.empty_question"))
+        if len(question) > self.settings.max_question_chars:
+            raise UserError(message("errors.question_too_long", length=len(question),
+                                    limit=self.settings.max_question_chars))
+        return question
+
+    def ask(self, question: str, history: Sequence[dict | str] = (),
+            districts: Sequence[str] = ()) -> Answer:
+        """Answer `question` (a follow-up resolved against `history`), optionally within `districts`."""
+        started = time.perf_counter()
+        question = self.check_question(question)
+        intent = self.reader.read(self.standalone_question(question, history))
+        answer = self._answer(question, intent, districts)
+        answer.latency_ms = (time.perf_counter() - started) * 1000
+        return answer
+
+    def standalone_question(self, question: str, history: Sequence[dict | str]) -> str:
+        """The question a follow-up stands for: rewritten by the answerer when it can (the LLM, which
+        falls back to the rules itself), else read by the rules."""
+        if not history:
+            return self.reader.resolve(question, [])
+        return self.answerer.rewrite_question(list(history), question, fallback=self.reader.resolve)
+
+    def retrieve(self, question: str, history: Sequence[dict | str] = (), k: int = 10) -> list[Citation]:
+        """The passages the question's search ranks highest (all districts it means, merged)."""
+        intent = self.reader.read(self.standalone_question(self.check_question(question), history))
+        hits = self.retriever.search(intent.search_text, intent.districts, intent.period, k=k)
+        return [to_citation(i + 1, h.chunk, h.score) for i, h in enumerate(hits)]
+
+    def stream(self, question: str, history: Sequence[dict | str] = (),
+               districts: Sequence[str] = ()) -> Iterator[str | Answer]:
+        """Text pieces of the answer as they become ready, then the finished Answer.
+
+        The LLM answerer yields the model's text as it is written; the final Answer is
+        authoritative and may differ (the grounding guard judges the whole text).
+        """
+        started = time.perf_counter()
+        question = self.check_question(question)
+        intent = self.reader.read(self.standalone_question(question, history))
+        if self._out_of_scope(intent):
+            answer = self._answer(question, intent, districts)
+            yield answer.answer
+        else:
+            hits, retrieve_ms = self._hits(intent, districts)
+            answered = time.perf_counter()
+            for piece in self.answerer.stream(question, intent, hits, named=bool(intent.districts)):
+                if isinstance(piece, Answer):
+                    answer = piece
+                else:
+                    yield piece
+            self._complete(answer, hits, retrieve_ms, answered)
+        answer.latency_ms = (time.perf_counter() - started) * 1000
+        yield answer
+
+    def _answer(self, question: str, intent: Intent, only: Sequence[str]) -> Answer:
+        refusal = self._out_of_scope(intent)
+        if refusal:
+            return Answer(question, refusal, True, standalone_question=intent.question)
+        hits, retrieve_ms = self._hits(intent, only)
+        answered = time.perf_counter()
+        answer = self.answerer.answer(question, intent, hits, named=bool(intent.districts))
+        return self._complete(answer, hits, retrieve_ms, answered)
+
+    def _hits(self, intent: Intent, only: Sequence[str]) -> tuple[dict[str, list], float]:
+        """Retrieved passages per district the question means (within `only`), and the time taken."""
+        started = time.perf_counter()
+        if intent.districts:
+            wanted = [d for d in intent.districts if not only or d in only]
+        else:
+            # No district named: the districts whose passages rank near the top, not every one indexed.
+            found = self.retriever.search(intent.search_text, list(only), intent.period, k=SCOUT_K)
+            wanted = list(dict.fromkeys(h.chunk.district for h in found))[:MAX_DISTRICTS]
+        hits = {d: self.retriever.search(intent.search_text, [d], intent.period) for d in wanted}
+        return hits, (time.perf_counter() - started) * 1000
+
+    def _complete(self, answer: Answer, hits: dict[str, list], retrieve_ms: float,
+                  answered: float) -> Answer:
+        """Nearest passages for an abstention, and the timings."""
+        if answer.abstained:
+            nearest = [h[0] for h in hits.values() if h]
+            answer.nearest = [to_citation(i + 1, h.chunk, h.score) for i, h in enumerate(nearest)]
+        answer.timings.update(retrieve_ms=retrieve_ms, answer_ms=(time.perf_counter() - answered) * 1000)
+        return answer
+
+    def _districts(self) -> list[str]:
+        return list(dict.fromkeys(r["district"] for r in self.index.info.reports))
+
+    def _out_of_scope(self, intent: Intent) -> str | None:
+        """A sentence when no indexed report can answer: a foreign district or an uncovered year."""
+        if not _CJK.search(intent.question):
+            return message("answer.not_chinese", example=self.examples.questions[0])
+        if intent.unknown_district and not intent.districts:
+            return message("answer.unknown_district", not_found=NOT_FOUND, district=intent.unknown_district,
+                           covered=listing(self._districts()))
+        if intent.year and intent.year not in self.reader.years:
+            covered = listing(message("answer.year", year=y) for y in self.reader.years)
+            return message("answer.uncovered_year", not_found=NOT_FOUND, year=intent.year, covered=covered)
+        return None
+
+

@@ -1,0 +1,80 @@
+"""`assistant eval` and `assistant bench`: accuracy against gold answers, and speed."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from assistant.cli import scale as cli_scale
+from assistant.cli.ask import open_assistant
+from assistant.cli.index import progress_bar
+from assistant.errors import UserError
+from assistant.evaluation.gold import default_gold
+from assistant.evaluation.report import COLUMNS, below_thresholds, compare_runs, parse_thresholds, table_rows, write_reports
+from assistant.evaluation.runner import load_gold_for, run_eval
+from assistant.config import Settings
+from assistant.lang.zh.messages import message
+
+# Piped output keeps the whole table (rich would shrink it to 80 columns).
+console = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    ev = commands.add_parser("eval", help=message("cli.help.eval"))
+    ev.add_argument("--gold", default=None, help=message("cli.help.gold"))
+    ev.add_argument("--out", default=None, help=message("cli.help.out"))
+    ev.add_argument("--compare", metavar="OLD.json", help=message("cli.help.compare"))
+    ev.add_argument("--fail-under", default="", metavar="accuracy=0.9,...",
+                    help=message("cli.help.fail_under"))
+    ev.set_defaults(run=run_eval_command)
+    bench = commands.add_parser("bench", help=message("cli.help.bench"))
+    bench.add_argument("--questions", type=int, default=100, help=message("cli.help.questions"))
+    cli_scale.add_arguments(bench)
+    bench.set_defaults(run=run_bench)
+
+
+def run_eval_command(args: argparse.Namespace, settings: Settings) -> int:
+    thresholds = parse_thresholds(args.fail_under)
+    gold = Path(args.gold) if args.gold else default_gold(settings.eval_dir)
+    assistant = open_assistant(settings)
+    items = load_gold_for(assistant, gold)
+    with progress_bar(message("cli.eval_progress", gold=gold.name)) as update:
+        run = run_eval(assistant, items, gold.name, update)
+    answerer = message(f"eval.answerers.{run.answerer}")
+    table = Table(title=message("cli.eval_title", gold=gold.name, answerer=answerer, count=len(items)))
+    for column in ("type", *COLUMNS):
+        table.add_column(message(f"eval.columns.{column}"), justify="left" if column == "type" else "right")
+    for kind, *cells in table_rows(run):
+        table.add_row(message(f"eval.types.{kind}"), *cells)
+    console.print(table)
+    paths = write_reports(run, Path(args.out) if args.out else settings.eval_dir / "reports")
+    console.print(message("cli.eval_files", **{kind: str(path) for kind, path in paths.items()}))
+    if args.compare:
+        changes = compare_runs(Path(args.compare), run)
+        for kind in ("fixed", "broken"):
+            for change in changes[kind]:
+                console.print(message(f"cli.{kind}", id=change["id"], question=change["question"],
+                                      verdict=change["verdict"]))
+        console.print(message("cli.compared", old=args.compare, fixed=len(changes["fixed"]),
+                              broken=len(changes["broken"])))
+    failed = below_thresholds(run, thresholds)
+    for sentence in failed:
+        print(message("cli.failed", sentence=sentence), file=sys.stderr)
+    return 1 if failed else 0
+
+
+def run_bench(args: argparse.Namespace, settings: Settings) -> int:
+    from assistant.evaluation.bench import run_benchmark
+
+    if args.questions < 1:
+        raise UserError(message("errors.questions_min"))
+    if args.scale:
+        return cli_scale.run_scale_command(args, settings)
+    result = run_benchmark(settings, args.questions)
+    console.print_json(json.dumps(result, ensure_ascii=False))
+    return 0

@@ -1,0 +1,72 @@
+"""Scoring one answer against one gold item: figures, citations and retrieval rank."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from assistant.types import Answer, Citation
+from assistant.evaluation.gold import GoldAnswer, GoldItem
+from assistant.answer.grounding import marked_claims
+from assistant.lang.zh.numbers import extract_figures, parse_quantity, same_quantity
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """How one answer fared; `reason` is a short English phrase for the failure list."""
+
+    correct: bool
+    citation_correct: bool | None  # None where no citation is expected (unanswerable items)
+    reason: str
+
+
+def claims(answer: Answer) -> list[tuple[str, set[str]]]:
+    """(claim text, ids of the reports it cites) for each run of text ending in [n] markers."""
+    docs = {c.n: c.doc_id for c in answer.citations}
+    return [(claim, {docs.get(n, "") for n in numbers}) for claim, numbers in marked_claims(answer.answer)[0]]
+
+
+def _stated(gold: GoldAnswer, item_type: str, parts: list[tuple[str, set[str]]]) -> bool:
+    """True when a claim citing the gold report states the gold value (unit-normalised)."""
+    relevant = [text for text, docs in parts if gold.doc in docs]
+    if item_type == "text":
+        return any(gold.value in text for text in relevant)
+    expected = parse_quantity(gold.value, gold.unit)
+    return any(same_quantity(expected, f) for text in relevant for f in extract_figures(text))
+
+
+def _overlaps(gold: GoldAnswer, citation: Citation) -> bool:
+    end = gold.evidence_start + len(gold.evidence)
+    return citation.doc_id == gold.doc and citation.start < end and gold.evidence_start < citation.end
+
+
+def score_answer(item: GoldItem, answer: Answer) -> Verdict:
+    """Correct when every gold figure is stated with a citation of its report and no other report
+    is cited for a figure; the citation is right when a cited passage overlaps each gold evidence.
+    An unanswerable item is correct only when the assistant abstains."""
+    if not item.answers:
+        if answer.abstained:
+            return Verdict(True, None, "abstained")
+        return Verdict(False, None, "stated a figure for an unanswerable question")
+    if answer.abstained:
+        return Verdict(False, False, "abstained on an answerable question")
+    parts = claims(answer)
+    missing = [g for g in item.answers if not _stated(g, item.type, parts)]
+    gold_docs = {g.doc for g in item.answers}
+    stray = {d for text, docs in parts for d in docs if extract_figures(text)} - gold_docs
+    cited = all(any(_overlaps(g, c) for c in answer.citations) for g in item.answers)
+    if missing:
+        docs = {g.doc for g in missing}
+        what = "a district's figure is missing" if docs and docs != gold_docs else "wrong or missing figure"
+        return Verdict(False, cited, f"{what}: expected {', '.join(g.value + g.unit for g in missing)}")
+    if stray:
+        return Verdict(False, cited, f"also stated figures from {', '.join(sorted(stray))}")
+    return Verdict(True, cited, "correct" if cited else "figure right, citation wrong")
+
+
+def evidence_rank(item: GoldItem, ranked: Sequence[Citation]) -> int | None:
+    """1-based rank of the first retrieved passage that overlaps any gold evidence, or None."""
+    for rank, citation in enumerate(ranked, 1):
+        if any(_overlaps(g, citation) for g in item.answers):
+            return rank
+    return None

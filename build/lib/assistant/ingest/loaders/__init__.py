@@ -1,0 +1,79 @@
+"""Report files read into the plain text that is saved, split and cited: one module per format
+(text, markdown, html, docx, pdf), each declaring its SUFFIXES, its MAGIC first bytes (None for
+text formats) and LOAD(data, name). `load_document` checks a file and hands it to its loader;
+adding a format is adding one module here."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from pathlib import Path
+from types import ModuleType
+
+from assistant.errors import UserError
+from assistant.lang.zh.messages import listing, message
+from assistant.ingest.loaders.base import LoadedDocument
+
+_NOT_LOADERS = {"base"}
+# First bytes of formats we recognise but do not read, so a renamed file is named for what it is.
+_OTHER_MAGIC = {b"\xd0\xcf\x11\xe0": "old Word .doc"}
+
+
+def _loaders() -> dict[str, ModuleType]:
+    """Suffix -> loader module, for every module of this package but base."""
+    found: dict[str, ModuleType] = {}
+    for info in pkgutil.iter_modules(__path__):
+        if info.name not in _NOT_LOADERS:
+            module = importlib.import_module(f"{__name__}.{info.name}")
+            found.update({suffix: module for suffix in module.SUFFIXES})
+    return found
+
+
+LOADERS = _loaders()
+SUFFIXES = tuple(LOADERS)
+
+
+def _kind_of_bytes(head: bytes) -> str | None:
+    """The binary format a file's first bytes announce, if any."""
+    magic = {m.MAGIC: m.__name__.rsplit(".", 1)[-1].upper() for m in LOADERS.values() if m.MAGIC}
+    return next((kind for sig, kind in {**magic, **_OTHER_MAGIC}.items() if head.startswith(sig)), None)
+
+
+def _check_file(path: Path, max_bytes: int) -> bytes:
+    """The file's bytes, once it is known to exist, hold something and be of a supported kind."""
+    if not path.exists():
+        raise UserError(message("errors.file_missing", path=path))
+    if not path.is_file():
+        raise UserError(message("errors.not_a_file", path=path))
+    suffix = path.suffix.lower()
+    if suffix not in SUFFIXES:
+        key = "errors.old_word_file" if suffix == ".doc" else \
+            "errors.unsupported_type" if suffix else "errors.no_extension"
+        raise UserError(message(key, name=path.name, suffix=suffix, suffixes=listing(SUFFIXES)))
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise UserError(message("errors.cannot_read", path=path, reason=exc.strerror)) from None
+    if not data:
+        raise UserError(message("errors.file_empty", name=path.name))
+    if len(data) > max_bytes:
+        raise UserError(message("errors.file_too_large", name=path.name, size_mb=len(data) / 2**20,
+                                limit_mb=max_bytes / 2**20))
+    found = _kind_of_bytes(data[:8])
+    expected = suffix.lstrip(".").upper() if LOADERS[suffix].MAGIC else None
+    if found != expected:
+        key = "errors.file_is_other_kind" if found else "errors.file_not_of_kind"
+        raise UserError(message(key, name=path.name, kind=found or expected, suffix=suffix))
+    return data
+
+
+def load_document(path: Path, max_bytes: int = 50 * 2**20) -> LoadedDocument:
+    """The text of a report file, or a UserError sentence saying why it cannot be used."""
+    data = _check_file(path, max_bytes)
+    document = LOADERS[path.suffix.lower()].LOAD(data, path.name)
+    if not document.text.strip():
+        raise UserError(message("errors.file_no_text", name=path.name))
+    return document
+
+
+__all__ = ["LOADERS", "SUFFIXES", "LoadedDocument", "load_document"]

@@ -1,0 +1,233 @@
+"""Typed readers of the Chinese lexicon (lexicon.toml) and answer phrasing (templates.toml).
+
+Each file is read once; word lists come back as tuples or sets, and the few patterns built from
+them (a question's asking tail, filler, count words) are compiled here, so the pipeline's code
+holds no Chinese words of its own.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import tomllib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+_FOLDER = Path(__file__).parent
+
+
+@cache
+def _data(name: str) -> dict[str, Any]:
+    with (_FOLDER / f"{name}.toml").open("rb") as file:
+        return tomllib.load(file)
+
+
+def _section(name: str) -> dict[str, Any]:
+    return _data("lexicon")[name]
+
+
+def _alternation(words: Iterable[str]) -> str:
+    return "|".join(re.escape(word) for word in words)
+
+
+# --- question reading ---------------------------------------------------------------------------
+
+
+@cache
+def synonyms() -> dict[str, str]:
+    """Everyday word -> the reports' wording ("" drops the word), in the file's order."""
+    return {word: entry["means"] for word, entry in _section("synonyms").items()}
+
+
+@cache
+def period_cues(period: str) -> tuple[str, ...]:
+    """Words that say a question asks for results ("actual") or plans ("target")."""
+    return tuple(_section("period_cues")[period])
+
+
+@cache
+def relative_years() -> dict[str, int]:
+    """Words for years relative to the plan year, as offsets (去年: -1), in the file's order."""
+    return dict(_section("relative_years"))
+
+
+@cache
+def generic_words() -> frozenset[str]:
+    """Words of a question that name no topic of their own."""
+    return frozenset(_section("question")["generic_words"])
+
+
+@cache
+def asking_tail() -> re.Pattern[str]:
+    """The end of a question asking for an amount ("是多少", "有多少个")."""
+    q = _section("question")
+    return re.compile(f"({_alternation(q['asking_tail'])})[{re.escape(q['asking_tail_measures'])}]*$")
+
+
+@cache
+def asking_count() -> re.Pattern[str]:
+    """A count asked for, with one measure word ("多少个", "几家")."""
+    q = _section("question")
+    return re.compile(f"({_alternation(q['count_words'])})[{re.escape(q['count_measures'])}]?")
+
+
+@cache
+def filler() -> re.Pattern[str]:
+    """A question's conversational opening ("那么") or ending ("呢?")."""
+    q = _section("question")
+    return re.compile(f"^({_alternation(q['filler_openings'])})|({_alternation(q['filler_particles'])})?"
+                      rf"[{re.escape(q['filler_ending_chars'])}\s]*$")
+
+
+def topic_trim() -> str:
+    """Characters trimmed from both ends of a question's topic."""
+    return _section("question")["topic_trim"]
+
+
+@cache
+def target_words() -> re.Pattern[str]:
+    """Words asking for a plan, dropped when a follow-up moves to an earlier year."""
+    return re.compile(_alternation(_section("question")["target_words"]))
+
+
+@cache
+def text_question() -> re.Pattern[str]:
+    """Matches a question that asks for a name or a phrase and no count ("叫什么", "是哪个")."""
+    q = _section("question")
+    return re.compile(f"^(?!.*({_alternation(q['count_words'])})).*({_alternation(q['text_cues'])})")
+
+
+# --- answering ----------------------------------------------------------------------------------
+
+
+@cache
+def asking_words() -> frozenset[str]:
+    """Words that say how a question is asked, not what it is about."""
+    return frozenset(_section("answer")["asking_words"])
+
+
+@cache
+def continuation_words() -> tuple[str, ...]:
+    """Clause openings that continue the figure before them ("力争", "其中")."""
+    return tuple(_section("answer")["continuation_words"])
+
+
+# --- figures -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FigureWords:
+    """The words around figures: units, the qualifiers before and after them, and what makes a
+    number part of a name or an ordinal instead of an amount."""
+
+    units: tuple[str, ...]
+    unit_blockers: dict[str, str]  # unit -> characters after which it is a word ("人才")
+    unit_canonical: dict[str, str]  # spelling -> the one spelling ("％" -> "%")
+    relative_units: frozenset[str]  # units that match only themselves ("%")
+    qualifiers_before: tuple[str, ...]
+    qualifiers_after: tuple[str, ...]
+    name_suffixes: tuple[str, ...]
+    ordinal_prefixes: tuple[str, ...]
+
+
+@cache
+def figure_words() -> FigureWords:
+    """The [figures] section of the lexicon."""
+    words = _section("figures")
+    return FigureWords(tuple(words["units"]), dict(words["unit_blockers"]), dict(words["unit_canonical"]),
+                       frozenset(words["relative_units"]), tuple(words["qualifiers_before"]),
+                       tuple(words["qualifiers_after"]), tuple(words["name_suffixes"]),
+                       tuple(words["ordinal_prefixes"]))
+
+
+# --- places and reports -------------------------------------------------------------------------
+
+
+def district_suffixes() -> tuple[str, ...]:
+    """How district and county names end (区, 县)."""
+    return tuple(_section("places")["district_suffixes"])
+
+
+def city_suffixes() -> tuple[str, ...]:
+    """How city names end (市)."""
+    return tuple(_section("places")["city_suffixes"])
+
+
+@cache
+def not_districts() -> frozenset[str]:
+    """Words ending like a district that name a kind of area (社区, 园区)."""
+    return frozenset(_section("places")["not_districts"])
+
+
+@cache
+def other_districts() -> tuple[tuple[str, str], ...]:
+    """(name as a question writes it, district) for districts a library may not cover: 上城 -> 上城区."""
+    suffixes = district_suffixes()
+    return tuple((name[:-1] if name.endswith(suffixes) else name, name)
+                 for name in _section("places")["other_districts"])
+
+
+def province_suffixes() -> tuple[str, ...]:
+    """How province names end (省)."""
+    return tuple(_section("places")["province_suffixes"])
+
+
+def wider_regions() -> tuple[str, ...]:
+    """Words for the places above districts (全市, 全国) that district reports give no figures for."""
+    return tuple(_section("places")["wider_regions"])
+
+
+def place_names(text: str, suffixes: tuple[str, ...]) -> list[str]:
+    """Place names jieba tags in `text` that end with one of `suffixes`, in order (at least three
+    characters: a two-character word like 上市 is not a city; 社区 and such are no districts)."""
+    import jieba
+    import jieba.posseg
+
+    jieba.setLogLevel(logging.WARNING)
+    return [word for word, flag in jieba.posseg.cut(text)
+            if flag == "ns" and len(word) >= 3 and word.endswith(suffixes) and word not in not_districts()]
+
+
+def report_kinds() -> tuple[tuple[str, str], ...]:
+    """(title word, kind of report) pairs; the first whose word a title contains wins."""
+    return tuple((word, kind) for word, kind in _section("reports")["kinds"])
+
+
+def default_report_kind() -> str:
+    """The kind of a report whose title names none."""
+    return _section("reports")["default_kind"]
+
+
+def results_only_kinds() -> tuple[str, ...]:
+    """Kinds of report that state a finished year's results only."""
+    return tuple(_section("reports")["results_only"])
+
+
+def review_words() -> tuple[str, ...]:
+    """Words of a top-level heading over past results ("回顾", "执行情况")."""
+    return tuple(_section("reports")["review_words"])
+
+
+def made_up_name_chars() -> tuple[str, str]:
+    """(first, second) characters for made-up district names of synthetic corpora."""
+    synthetic = _section("synthetic")
+    return synthetic["first_chars"], synthetic["second_chars"]
+
+
+# --- answer phrasing ----------------------------------------------------------------------------
+
+
+def period_label(use: str, period: str) -> str:
+    """How an "answer" or a "passage" label names a period ("actual", "target"); "" for any other."""
+    return _data("templates")[use]["period"].get(period, "")
+
+
+def phrase(key: str, **fields: object) -> str:
+    """The template at dotted `key` of templates.toml ("answer.part") with `fields` filled in."""
+    value: Any = _data("templates")
+    for part in key.split("."):
+        value = value[part]
+    return value.format(**fields) if fields else value
