@@ -13,9 +13,6 @@ from assistant.lang.zh.text import ASKED_YEAR
 # the report's wording in place of the everyday one.
 SYNONYMS = lexicon.synonyms()
 NOT_FOUND = lexicon.phrase("not_found")  # how every abstention begins
-# The year the reports plan for, which 今年 means (去年 is the year before): the seed reports' year.
-_PLAN_YEAR = 2023
-_RELATIVE_YEARS = {word: _PLAN_YEAR + offset for word, offset in lexicon.relative_years().items()}
 
 
 @dataclass(frozen=True)
@@ -48,6 +45,11 @@ class QuestionReader:
             for kind in ("actual", "target"):
                 if report.get(f"{kind}_year"):
                     self.periods.setdefault(report[f"{kind}_year"], set()).add(kind)
+        # 今年 is the latest year the reports plan for (去年 the year before), not the calendar year:
+        # users ask about the reports in front of them.
+        targets = [year for year, kinds in self.periods.items() if "target" in kinds] or self.years
+        self._relative_years = {word: max(targets) + offset
+                                for word, offset in lexicon.relative_years().items()} if targets else {}
 
     def districts_in(self, text: str) -> tuple[str, ...]:
         found: list[str] = []
@@ -68,13 +70,13 @@ class QuestionReader:
         match = ASKED_YEAR.search(text)
         if match:
             return int(match.group(1))
-        return next((y for word, y in _RELATIVE_YEARS.items() if word in text), None)
+        return next((y for word, y in self._relative_years.items() if word in text), None)
 
     def topic_of(self, text: str) -> str:
         """The question without district names, years and conversational filler."""
         for name, _ in self._aliases:
             text = text.replace(name, "")
-        for word in _RELATIVE_YEARS:
+        for word in self._relative_years:
             text = text.replace(word, "")
         text = ASKED_YEAR.sub("", text)
         return lexicon.filler().sub("", text.strip()).strip(lexicon.topic_trim())

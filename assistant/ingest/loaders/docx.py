@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 import io
-import re
 import zipfile
 from collections.abc import Iterator
 
 from assistant.errors import UserError
-from assistant.lang.zh.messages import message
 from assistant.ingest.layout import as_text, clean_line, heading_line, table_lines
 from assistant.ingest.loaders.base import LoadedDocument
+from assistant.lang.zh.messages import message
+from assistant.lang.zh.text import WORD_HEADING_STYLE
 
 SUFFIXES = (".docx",)
 MAGIC = b"PK\x03\x04"  # a .docx is a ZIP archive
 
-_HEADING_STYLE = re.compile(r"^(?:heading|标题)\s*(\d)$", re.IGNORECASE)
 
 
 def _docx_lines(document) -> Iterator[str]:
@@ -27,7 +26,7 @@ def _docx_lines(document) -> Iterator[str]:
             yield from table_lines([[cell.text for cell in _unique_cells(row)] for row in block.rows])
             continue
         text = clean_line(block.text)
-        style = _HEADING_STYLE.match(block.style.name if block.style is not None else "")
+        style = WORD_HEADING_STYLE.match(block.style.name if block.style is not None else "")
         yield heading_line(text, int(style.group(1))) if style and text else text
 
 
