@@ -76,6 +76,6 @@ def load_settings(env: Mapping[str, str] | None = None, config_path: Path | None
     return Settings(**{k: _coerce(k, v, _field_type(known[k])) for k, v in values.items()})
 
 
-def _field_type(annotation: str) -> type:
+def _field_type(annotation: object) -> type:
     """Field annotations are strings under `from __future__ import annotations`."""
-    return {"Path": Path, "int": int, "float": float}.get(annotation, str)
+    return {"Path": Path, "int": int, "float": float}.get(str(annotation), str)

@@ -59,7 +59,8 @@ def test_bad_files_are_each_refused_and_change_nothing(lib_settings, assistant, 
     outcome = add_reports(lib_settings, [report_files[n] for n in names], embedder=assistant.embedder)
     assert outcome.added == [] and outcome.info is None
     assert [name for name, _ in outcome.rejected] == names
-    assert all(sentence.endswith(".") and "\n" not in sentence for _, sentence in outcome.rejected)
+    assert all(sentence.endswith("。") and sentence.count("。") == 1 and "\n" not in sentence
+               for _, sentence in outcome.rejected)
     assert read_info(lib_settings) == before and not lib_settings.library_dir.exists()
 
 
@@ -70,8 +71,8 @@ def test_duplicate_text_is_refused_even_against_the_seeds(lib_settings, assistan
     outcome = add_reports(lib_settings, [copy, report_files["shangcheng-2024.md"],
                                          report_files["shangcheng-2024.md"]], embedder=assistant.embedder)
     assert len(outcome.added) == 1
-    assert "same text as report gongshu-2023-workplan" in outcome.rejected[0][1]
-    assert f"same text as report {outcome.added[0]['id']}" in outcome.rejected[1][1]
+    assert "与已添加的报告 gongshu-2023-workplan 内容相同" in outcome.rejected[0][1]
+    assert f"与已添加的报告 {outcome.added[0]['id']} 内容相同" in outcome.rejected[1][1]
 
 
 def test_removed_report_leaves_the_library_and_the_index(lib_settings, assistant, report_files):

@@ -35,8 +35,8 @@ def answer_jsonl(assistant: Assistant, stream: IO[str], sink: IO[str], districts
     for request, problem in _jsonl_requests(stream):
         record: dict
         try:
-            if problem:
-                raise UserError(problem)
+            if problem or request is None:
+                raise UserError(problem or "")
             history = request.get("history") or []
             answer = assistant.ask(request["question"], history if isinstance(history, list) else [],
                                    districts)

@@ -59,7 +59,7 @@ def write_chart(run: EvalRun, path: Path) -> None:
     names = [k for k in run.summary if k != "overall"] + ["overall"]
     accuracy = [run.summary[n]["accuracy"] for n in names]
     citation = [run.summary[n].get("citation", 0.0) for n in names]
-    with plt.rc_context(CHART_STYLE):
+    with plt.rc_context(CHART_STYLE):  # type: ignore[arg-type]  # matplotlib types keys as Literals
         fig, ax = plt.subplots(figsize=(8, 3.6), dpi=110)
         xs = range(len(names))
         ax.bar([x - 0.2 for x in xs], accuracy, width=0.4, label=message("eval.chart_accuracy"),

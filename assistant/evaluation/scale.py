@@ -22,7 +22,8 @@ from assistant.evaluation.bench import folder_mb
 from assistant.ingest.corpus import load_corpus
 from assistant.index.embedders import make_embedder
 from assistant.evaluation.runner import load_gold_for, run_eval
-from assistant.index.store import build_index, drop_index
+from assistant.index.embedders import Embedder
+from assistant.index.store import IndexInfo, build_index, drop_index
 from assistant.config import Settings
 from assistant.evaluation.synthetic import derived_gold, write_corpus
 
@@ -73,7 +74,7 @@ def prepare(settings: Settings, workdir: Path, scale: int, questions: int) -> Se
     return own
 
 
-def _build(own: Settings, embedder_name: str) -> tuple[object, float, object]:
+def _build(own: Settings, embedder_name: str) -> tuple[IndexInfo, float, Embedder]:
     """(build record, seconds, embedder): a fresh build, or the rest of an interrupted one."""
     embedder = make_embedder(embedder_name)
     if not (own.index_dir / "journal").exists():

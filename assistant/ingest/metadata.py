@@ -56,8 +56,10 @@ def infer_metadata(text: str, name: str, title_hint: str = "", *, district: str 
     if not district:
         raise UserError(message("errors.unknown_district", name=name))
     title_years = [int(y) for y in STATED_YEAR.findall(title) or STATED_YEAR.findall(opening)]
-    if not title_years and not year:
-        raise UserError(message("errors.unknown_year", name=name))
+    if not title_years:
+        if not year:
+            raise UserError(message("errors.unknown_year", name=name))
+        title_years = [year]
     kind = next((kind for word, kind in lexicon.report_kinds() if word in title),
                 lexicon.default_report_kind())
     reviews = [h for h in top_headings(text) if any(word in h for word in lexicon.review_words())]
@@ -65,4 +67,4 @@ def infer_metadata(text: str, name: str, title_hint: str = "", *, district: str 
     short = title[len(city):] if city and title.startswith(city) else title
     return {"title": title, "short_title": short[:40], "district": district,
             "aliases": [stem] if stem else [], "city": city, "kind": kind,
-            **_periods(kind, title_years or [year], reviews, year)}
+            **_periods(kind, title_years, reviews, year)}

@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from assistant.answer.answerers.base import ImmediateAnswerer
-from assistant.types import Answer, Figure, to_citation
+from assistant.types import Answer, Citation, Figure, to_citation
 from assistant.answer.grounding import ungrounded_figures
 from assistant.index.keyword import tokenize
 from assistant.lang.zh import lexicon
@@ -142,7 +142,9 @@ def compose_answer(question: str, intent: Intent, found: dict[str, Quote | None]
     Districts the question named but the reports lack are said so; the figures are checked
     against their cited passages before the answer leaves.
     """
-    parts, citations, figures = [], [], []
+    parts: list[str] = []
+    citations: list[Citation] = []
+    figures: list[Figure] = []
     for district, quote in found.items():
         if quote is None:
             if named:

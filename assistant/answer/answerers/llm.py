@@ -9,6 +9,8 @@ from collections.abc import Callable, Iterator, Sequence
 
 from langchain_core.language_models import BaseChatModel
 
+from pydantic import SecretStr
+
 from assistant.types import Answer
 from assistant.errors import UserError
 from assistant.lang.zh.messages import message
@@ -40,7 +42,7 @@ def make_chat_model(settings: Settings) -> BaseChatModel:
     except ImportError:
         raise UserError(message("errors.llm_not_installed")) from None
     return ChatOpenAI(base_url=settings.llm_base_url, model=settings.llm_model,
-                      api_key=settings.llm_api_key or "unused",  # local servers take any key
+                      api_key=SecretStr(settings.llm_api_key or "unused"),  # local servers take any key
                       timeout=settings.llm_timeout, max_retries=settings.llm_retries, temperature=0)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from assistant.errors import UserError
 from assistant.lang.zh.messages import message
@@ -39,7 +39,7 @@ def _page_items(page) -> list[tuple[float, float, list]]:
     return sorted(items, key=lambda item: item[0])
 
 
-def _pdf_lines(items: list[tuple[float, float, object]]) -> Iterator[tuple[str, bool]]:
+def _pdf_lines(items: Sequence[tuple[float, float, str | list]]) -> Iterator[tuple[str, bool]]:
     """(line, may be joined to the line before) for the whole PDF: text set larger than the body
     size becomes a heading (the largest line first met is the title, kept as text), tables become
     header-named rows, running page numbers are dropped."""

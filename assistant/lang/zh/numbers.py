@@ -142,6 +142,8 @@ def _build(m: re.Match[str], text: str) -> NumericValue:
     # A scale written once covers both ends of a range: "3-5万" is 30000 to 50000.
     lower_scale, upper_scale = s1 or s2 or s3, s2 or s1 or s3
     first = _chinese_number(m.group("cn")) if m.group("cn") else _arabic_number(m.group("a1"))
+    if first is None:
+        raise ValueError(f"not a number: {m.group()!r}")
     value = first * _SCALES.get(lower_scale, 1)
     upper = None
     if m.group("a2"):

@@ -16,6 +16,8 @@ CJK_RUN = re.compile(f"[{CJK}]+")
 FULL_STOP = "。"
 # Splits after every full stop, keeping it with its sentence.
 AFTER_FULL_STOP = re.compile(f"(?<={FULL_STOP})")
+# Where a sentence ends for display (the web UI's context view): full stops, ! ? ; and newlines.
+SENTENCE_BREAK = re.compile(r"(?:[。！？；!?;]|\n)+\s*")
 # Characters after which a line of a PDF is a finished paragraph, not one wrapped mid-sentence.
 PARAGRAPH_END = tuple("。！？；：!?;:」”)）")
 # A clause as the reports punctuate it: split at the ASCII , ; : and at 。 or a line end.
