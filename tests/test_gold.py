@@ -53,6 +53,7 @@ def test_a_good_line_loads(tmp_path, texts):
     ({"type": "unanswerable"}, "empty exactly"),
     ({"answers": []}, "empty exactly"),
     ({"district": 3}, "district"),
+    ({"split": "train"}, "split"),
 ])
 def test_each_kind_of_bad_line_is_named_with_its_line_number(tmp_path, texts, change, message):
     path = write(tmp_path, GOOD, dict(GOOD, id="x2", **change))

@@ -13,11 +13,18 @@ from rich.table import Table
 from assistant.cli import scale as cli_scale
 from assistant.cli.ask import open_assistant
 from assistant.cli.index import progress_bar
-from assistant.errors import UserError
-from assistant.evaluation.gold import default_gold
-from assistant.evaluation.report import COLUMNS, below_thresholds, compare_runs, parse_thresholds, table_rows, write_reports
-from assistant.evaluation.runner import load_gold_for, run_eval
 from assistant.config import Settings
+from assistant.errors import UserError
+from assistant.evaluation.gold import SPLITS, default_gold
+from assistant.evaluation.report import (
+    COLUMNS,
+    below_thresholds,
+    compare_runs,
+    parse_thresholds,
+    table_rows,
+    write_reports,
+)
+from assistant.evaluation.runner import load_gold_for, run_eval
 from assistant.lang.zh.messages import message
 
 # Piped output keeps the whole table (rich would shrink it to 80 columns).
@@ -28,6 +35,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     ev = commands.add_parser("eval", help=message("cli.help.eval"))
     ev.add_argument("--gold", default=None, help=message("cli.help.gold"))
     ev.add_argument("--out", default=None, help=message("cli.help.out"))
+    ev.add_argument("--split", choices=SPLITS, help=message("cli.help.split"))
     ev.add_argument("--compare", metavar="OLD.json", help=message("cli.help.compare"))
     ev.add_argument("--fail-under", default="", metavar="accuracy=0.9,...",
                     help=message("cli.help.fail_under"))
@@ -42,9 +50,10 @@ def run_eval_command(args: argparse.Namespace, settings: Settings) -> int:
     thresholds = parse_thresholds(args.fail_under)
     gold = Path(args.gold) if args.gold else default_gold(settings.eval_dir)
     assistant = open_assistant(settings)
-    items = load_gold_for(assistant, gold)
+    items = [item for item in load_gold_for(assistant, gold) if not args.split or item.split == args.split]
     with progress_bar(message("cli.eval_progress", gold=gold.name)) as update:
-        run = run_eval(assistant, items, gold.name, update)
+        # The split goes into the run's name, so reports of dev and test runs never mix.
+        run = run_eval(assistant, items, f"{gold.stem}-{args.split}{gold.suffix}" if args.split else gold.name, update)
     answerer = message(f"eval.answerers.{run.answerer}")
     table = Table(title=message("cli.eval_title", gold=gold.name, answerer=answerer, count=len(items)))
     for column in ("type", *COLUMNS):

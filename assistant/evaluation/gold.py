@@ -12,6 +12,7 @@ from assistant.errors import UserError
 from assistant.lang.zh.messages import message
 from assistant.lang.zh.numbers import parse_quantity
 
+SPLITS = ("dev", "test")
 TYPES = ("numeric", "paraphrase", "multi_doc", "followup", "unanswerable", "text")
 _KEYS = {"id": str, "question": str, "type": str, "answers": list}
 
@@ -37,6 +38,7 @@ class GoldItem:
     history: list = field(default_factory=list)
     answers: tuple[GoldAnswer, ...] = ()
     district: str | None = None
+    split: str = "dev"  # "dev" items may be tuned on; "test" items are frozen: read their scores only
 
 
 def _check_answer(raw: object, texts: Mapping[str, str], numeric: bool) -> GoldAnswer:
@@ -82,7 +84,10 @@ def _check_item(raw: object, texts: Mapping[str, str]) -> GoldItem:
     district = raw.get("district")
     if district is not None and not isinstance(district, str):
         raise ValueError("district must be a string or null")
-    return GoldItem(raw["id"], raw["question"], raw["type"], raw["history"], answers, district)
+    split = raw.get("split", "dev")
+    if split not in SPLITS:
+        raise ValueError(f"split must be one of {', '.join(SPLITS)}")
+    return GoldItem(raw["id"], raw["question"], raw["type"], raw["history"], answers, district, split)
 
 
 def load_gold(path: Path, texts: Mapping[str, str]) -> list[GoldItem]:

@@ -16,8 +16,8 @@ from assistant.types import Answer, Citation
 from assistant.answer.examples import Examples
 from assistant.answer.question import NOT_FOUND
 from assistant.lang.zh.messages import message
+from assistant.lang.zh.text import SENTENCE_BREAK
 
-_SENTENCE_END = re.compile(r"(?:[。！？；!?;]|\n)+\s*")
 _MARKER = re.compile(r"\[(\d+)\]")
 CONTEXT_SENTENCES = 2  # sentences shown on each side of a passage
 CONTEXT_CHARS = 220  # at most this much text on each side
@@ -71,13 +71,13 @@ def surrounding(report_text: str, start: int, end: int) -> tuple[str, str]:
     """A few whole sentences before `start` and after `end` in the report (the passage's context)."""
     before_from = max(0, start - CONTEXT_CHARS)
     window = report_text[before_from:start]
-    ends = [m.end() for m in _SENTENCE_END.finditer(window) if m.end() < len(window)]
+    ends = [m.end() for m in SENTENCE_BREAK.finditer(window) if m.end() < len(window)]
     if len(ends) >= CONTEXT_SENTENCES:
         before_from += ends[-CONTEXT_SENTENCES]
     elif ends and before_from > 0:
         before_from += ends[0]
     after_to = min(len(report_text), end + CONTEXT_CHARS)
-    ends = [m.start() + 1 for m in _SENTENCE_END.finditer(report_text, end, after_to) if m.start() > end]
+    ends = [m.start() + 1 for m in SENTENCE_BREAK.finditer(report_text, end, after_to) if m.start() > end]
     if len(ends) >= CONTEXT_SENTENCES:
         after_to = ends[CONTEXT_SENTENCES - 1]
     return report_text[before_from:start].lstrip(), report_text[end:after_to].rstrip()
