@@ -94,6 +94,6 @@ def test_an_interrupted_build_resumes_where_it_stopped(store, settings, request,
         build_index(own, reports, embedder, stop_after_one_batch)
     assert read_info(own) is None
     info = build_index(own, reports, embedder)
-    assert info.embedded == sum(r["chunks"] for r in info.reports) - 32
+    assert info.embedded == sum(r["chunks"] for r in info.reports) - embedder.batch_size
     assert not (own.index_dir / "journal").exists()
     assert build_index(own, reports, embedder).embedded == 0

@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from assistant.lang.zh import lexicon
+from assistant.lang.zh.messages import listing
+from assistant.lang.zh.places import Place, PlaceMention, ancestors, find_places, place_named, places
 from assistant.lang.zh.text import ASKED_YEAR
 
 # Everyday words mapped to the reports' indicator names: the question is searched and matched with
@@ -22,22 +24,28 @@ class Intent:
     question: str  # the standalone question (after follow-up resolution)
     search_text: str  # question plus the indicator names its everyday words stand for
     districts: tuple[str, ...]  # districts named (canonical); empty means every district
-    unknown_district: str | None  # a district named that no report covers
+    unknown_district: str | None  # a place named that no report covers
     year: int | None
     period: str | None  # "actual" | "target" | None
     topic: str  # the question with districts, years and filler removed
     key_text: str = ""  # the topic in the reports' wording (SYNONYMS applied), for matching clauses
+    wider_place: str | None = None  # a place above the covered ones (浙江省 when districts are indexed)
 
 
 class QuestionReader:
     """Knows the districts and years of the indexed reports, and reads questions against them."""
 
     def __init__(self, reports: Sequence[dict]) -> None:
-        self._aliases: list[tuple[str, str]] = []
+        # Each report's place in the gazetteer (by its name and the place above it); a report's
+        # aliases and a place the gazetteer lacks (a made-up district) become names of their own.
+        self._covered: dict[str, str] = {}  # place code -> the reports' name for it
+        self._extra: dict[str, tuple[Place, ...]] = {}
         for report in reports:
-            names = [report["district"], *report.get("aliases", ())]
-            self._aliases += [(name, report["district"]) for name in names]
-        self._aliases.sort(key=lambda pair: -len(pair[0]))
+            name = report["district"]
+            place = place_named(name, report.get("city") or "") or Place(f"report:{name}", name, "county", None)
+            self._covered[place.code] = name
+            for alias in (name, *report.get("aliases", ())):
+                self._extra[alias] = (place,)
         self.years = sorted({y for r in reports for y in r.get("years", ())})
         # Which kinds of figure the reports give for each year: {2022: {"actual"}, 2023: {"target"}}.
         self.periods: dict[int, set[str]] = {}
@@ -51,20 +59,37 @@ class QuestionReader:
         self._relative_years = {word: max(targets) + offset
                                 for word, offset in lexicon.relative_years().items()} if targets else {}
 
-    def districts_in(self, text: str) -> tuple[str, ...]:
-        found: list[str] = []
-        for name, district in self._aliases:
-            if name in text and district not in found:
-                found.append(district)
-        return tuple(found)
+    def places_in(self, text: str) -> list[PlaceMention]:
+        """Every place the text names, covered or not, read as whole names."""
+        return find_places(text, self._extra)
 
-    def _unknown_district(self, text: str) -> str | None:
-        for name, district in lexicon.other_districts():
-            if name in text:
-                return district
-        # Places above the districts (a city, a province, 全国): the reports give district figures only.
-        wider = lexicon.place_names(text, lexicon.city_suffixes() + lexicon.province_suffixes())
-        return next(iter(wider), None) or next((w for w in lexicon.wider_regions() if w in text), None)
+    def districts_in(self, text: str) -> tuple[str, ...]:
+        """The covered places the text names, as the reports name them, in order."""
+        found = [self._covered[p.code] for mention in self.places_in(text) for p in mention.places
+                 if p.code in self._covered]
+        return tuple(dict.fromkeys(found))
+
+    def _uncovered(self, text: str) -> tuple[str | None, str | None]:
+        """(a named place no report covers, a named place above the covered ones), first of each.
+        A place above a covered place the text also names (杭州市 of 杭州市滨江区) is neither."""
+        mentions = self.places_in(text)
+        named_covered = any(p.code in self._covered for m in mentions for p in m.places)
+        above_covered = {a.code for c in self._covered_places() for a in ancestors(c)}
+        unknown = wider = None
+        for mention in mentions:
+            codes = {p.code for p in mention.places}
+            if codes & self._covered.keys():
+                continue
+            if codes & above_covered:
+                wider = wider or (None if named_covered else mention.text)
+            else:
+                unknown = unknown or mention.text
+        if wider is None and not named_covered:  # 全市, 全省: above any district
+            wider = next((word for word in lexicon.wider_regions() if word in text), None)
+        return unknown, wider
+
+    def _covered_places(self) -> list[Place]:
+        return [p for code in self._covered for p in (places().get(code),) if p is not None]
 
     def _year(self, text: str) -> int | None:
         match = ASKED_YEAR.search(text)
@@ -73,9 +98,9 @@ class QuestionReader:
         return next((y for word, y in self._relative_years.items() if word in text), None)
 
     def topic_of(self, text: str) -> str:
-        """The question without district names, years and conversational filler."""
-        for name, _ in self._aliases:
-            text = text.replace(name, "")
+        """The question without place names, years and conversational filler."""
+        for mention in reversed(self.places_in(text)):
+            text = text[:mention.start] + text[mention.end:]
         for word in self._relative_years:
             text = text.replace(word, "")
         text = ASKED_YEAR.sub("", text)
@@ -87,11 +112,11 @@ class QuestionReader:
         period = _period(question, year, self.periods)
         topic = self.topic_of(question)
         expansions = [v for k, v in SYNONYMS.items() if k in question and v]
+        unknown, wider = self._uncovered(question)
         return Intent(question=question, search_text=" ".join([question, *expansions]),
-                      districts=self.districts_in(question),
-                      unknown_district=self._unknown_district(question), year=year,
+                      districts=self.districts_in(question), unknown_district=unknown, year=year,
                       period=period, topic=topic,
-                      key_text=in_report_wording(lexicon.asking_count().sub(" ", topic)))
+                      key_text=in_report_wording(lexicon.asking_count().sub(" ", topic)), wider_place=wider)
 
     def resolve(self, question: str, history: Sequence[str]) -> str:
         """The standalone question a follow-up stands for, given earlier user turns (oldest first).
@@ -103,13 +128,14 @@ class QuestionReader:
         if not history:
             return question
         previous = self.resolve(history[-1], history[:-1])
-        districts, year, topic = self.districts_in(question), self._year(question), self.topic_of(question)
+        year, topic = self._year(question), self.topic_of(question)
         specific = _topic_nouns(topic)
-        if districts and specific:
+        named = [m.text for m in self.places_in(question)]  # covered or not: a place named now beats history
+        if named and specific:
             return question
         prev_year = self._year(previous)
         new_year = year or prev_year
-        district_text = "".join(districts or self.districts_in(previous))
+        district_text = listing(named or self.districts_in(previous))
         year_text = lexicon.phrase("year", year=new_year) if new_year else ""
         if specific:
             return f"{district_text}{year_text}{topic}"

@@ -2,26 +2,25 @@
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Callable, Iterator, Sequence
 from functools import cached_property
 
-from assistant.types import Answer, Citation, to_citation
 from assistant.answer.answerers import make_answerer
 from assistant.answer.examples import Examples, make_examples
-from assistant.ingest.corpus import load_corpus
-from assistant.index.embedders import Embedder, make_embedder
-from assistant.errors import UserError
-from assistant.index.store import StoredIndex, build_index, read_info
 from assistant.answer.question import NOT_FOUND, Intent, QuestionReader
-from assistant.retrieve.hybrid import HybridRetriever
 from assistant.config import Settings
+from assistant.errors import UserError
+from assistant.index.embedders import Embedder, make_embedder
+from assistant.index.store import StoredIndex, build_index, read_info
+from assistant.ingest.corpus import load_corpus
 from assistant.lang.zh.messages import listing, message
+from assistant.lang.zh.text import CJK_CHAR
+from assistant.retrieve.hybrid import HybridRetriever
+from assistant.types import Answer, Citation, to_citation
 
 SCOUT_K = 40  # passages searched corpus-wide to find which districts a question concerns
 MAX_DISTRICTS = 10  # districts answered for when the question names none
-_CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 class Assistant:
@@ -54,7 +53,7 @@ class Assistant:
         for entry in self.index.info.reports:
             report = reports.get(entry["id"])
             records.append({"district": entry["district"], "years": entry["years"],
-                            "aliases": report.aliases if report else (),
+                            "aliases": report.aliases if report else (), "city": report.city if report else "",
                             "actual_year": report.actual_year if report else None,
                             "target_year": report.target_year if report else None})
         return records
@@ -157,8 +156,11 @@ class Assistant:
 
     def _out_of_scope(self, intent: Intent) -> str | None:
         """A sentence when no indexed report can answer: a foreign district or an uncovered year."""
-        if not _CJK.search(intent.question):
+        if not CJK_CHAR.search(intent.question):
             return message("answer.not_chinese", example=self.examples.questions[0])
+        if intent.wider_place and not intent.districts:
+            return message("answer.wider_place", not_found=NOT_FOUND, place=intent.wider_place,
+                           covered=listing(self._districts()))
         if intent.unknown_district and not intent.districts:
             return message("answer.unknown_district", not_found=NOT_FOUND, district=intent.unknown_district,
                            covered=listing(self._districts()))

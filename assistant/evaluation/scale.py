@@ -18,14 +18,14 @@ from pathlib import Path
 import numpy as np
 
 from assistant.answer.service import Assistant
-from assistant.evaluation.bench import folder_mb
-from assistant.ingest.corpus import load_corpus
-from assistant.index.embedders import make_embedder
-from assistant.evaluation.runner import load_gold_for, run_eval
-from assistant.index.embedders import Embedder
-from assistant.index.store import IndexInfo, build_index, drop_index
 from assistant.config import Settings
+from assistant.evaluation.bench import folder_mb
+from assistant.evaluation.gold import default_gold
+from assistant.evaluation.runner import load_gold_for, run_eval
 from assistant.evaluation.synthetic import derived_gold, write_corpus
+from assistant.index.embedders import Embedder, make_embedder
+from assistant.index.store import IndexInfo, build_index, drop_index
+from assistant.ingest.corpus import load_corpus
 
 WARM_UP = 3
 
@@ -67,7 +67,7 @@ def prepare(settings: Settings, workdir: Path, scale: int, questions: int) -> Se
         shutil.rmtree(workdir, ignore_errors=True)
         write_corpus(settings.seeds_dir, own.seeds_dir, scale)
         marker.write_text(json.dumps({"scale": scale}))
-    items = derived_gold(settings.seeds_dir, settings.eval_dir / "gold.jsonl", scale, questions)
+    items = derived_gold(settings.seeds_dir, default_gold(settings.eval_dir), scale, questions)
     own.eval_dir.mkdir(parents=True, exist_ok=True)
     (own.eval_dir / "gold.jsonl").write_text("".join(json.dumps(i, ensure_ascii=False) + "\n" for i in items),
                                              encoding="utf-8")

@@ -6,21 +6,40 @@ from __future__ import annotations
 from typing import Any
 
 from assistant.errors import UserError
-from assistant.lang.zh.messages import message
 from assistant.lang.zh import lexicon
+from assistant.lang.zh.messages import message
+from assistant.lang.zh.places import Place, ancestors, find_places, place_named, short_forms
 from assistant.lang.zh.text import STATED_YEAR, TITLE_DISTRICT, TOP_HEADING
+
+_LEVELS = ("county", "city", "province", "national")  # most specific first
+
+
+def _most_specific(text: str) -> Place | None:
+    """The lowest-level place `text` names; of several divisions sharing a name (鼓楼区), the one
+    under another place the text names."""
+    mentions = find_places(text)
+    named = {place.code for mention in mentions for place in mention.places}
+    best: Place | None = None
+    for mention in mentions:
+        under = [p for p in mention.places if any(a.code in named for a in ancestors(p))]
+        place = (under or list(mention.places))[0]
+        if best is None or _LEVELS.index(place.level) < _LEVELS.index(best.level):
+            best = place
+    return best
 
 
 def places(title: str, opening: str = "") -> tuple[str, str]:
-    """(district or county, city) the title names ("" when none), else the opening lines:
-    杭州市滨江区 → (滨江区, 杭州市). A title district jieba does not know is found by its position
-    (after 市/省 or at the start, before the year or 人民政府)."""
+    """(place, the place above it) the title names, else the opening lines, from the gazetteer:
+    杭州市滨江区 → (滨江区, 杭州市), 2025年宁夏回族自治区政府工作报告 → (宁夏回族自治区, 全国),
+    国务院政府工作报告 → (全国, ""). A district the gazetteer lacks is found by its position in the
+    title (after 市/省 or at the start, before the year or 人民政府)."""
+    for text in (title, opening):
+        place = _most_specific(text)
+        if place is not None:
+            parent = next(ancestors(place), None)
+            return place.name, parent.name if parent else ""
     in_title = TITLE_DISTRICT.search(title)
-    district_ends, city_ends = lexicon.district_suffixes(), lexicon.city_suffixes()
-    districts = lexicon.place_names(title, district_ends) or ([in_title.group(1)] if in_title else []) \
-        or lexicon.place_names(opening, district_ends)
-    cities = lexicon.place_names(title, city_ends) or lexicon.place_names(opening, city_ends)
-    return (districts[0] if districts else ""), (cities[0] if cities else "")
+    return (in_title.group(1) if in_title else ""), ""
 
 
 def top_headings(text: str) -> list[str]:
@@ -51,8 +70,11 @@ def infer_metadata(text: str, name: str, title_hint: str = "", *, district: str 
     lines = [line.lstrip("# ").strip() for line in text.splitlines() if line.strip()]
     title = (title or title_hint or (lines[0] if lines else "")).strip()[:200]
     opening = "\n".join([title, *lines[:5]])
-    found_district, city = places(title, opening)
-    district = district or found_district or city
+    if district:  # the user's place: its parent from the gazetteer when it knows the name
+        named = place_named(district)
+        city = next((a.name for a in ancestors(named)), "") if named else ""
+    else:
+        district, city = places(title, opening)
     if not district:
         raise UserError(message("errors.unknown_district", name=name))
     title_years = [int(y) for y in STATED_YEAR.findall(title) or STATED_YEAR.findall(opening)]
@@ -63,8 +85,8 @@ def infer_metadata(text: str, name: str, title_hint: str = "", *, district: str 
     kind = next((kind for word, kind in lexicon.report_kinds() if word in title),
                 lexicon.default_report_kind())
     reviews = [h for h in top_headings(text) if any(word in h for word in lexicon.review_words())]
-    stem = district[:-1] if len(district) >= 3 else ""
+    aliases = list(dict.fromkeys(s for level in _LEVELS for s in short_forms(district, level)))
     short = title[len(city):] if city and title.startswith(city) else title
     return {"title": title, "short_title": short[:40], "district": district,
-            "aliases": [stem] if stem else [], "city": city, "kind": kind,
+            "aliases": aliases, "city": city, "kind": kind,
             **_periods(kind, title_years, reviews, year)}

@@ -19,7 +19,7 @@ _MASK = np.uint64(2**32 - 1)
 class HashedNgramEmbedder:
     """Character 1-, 2- and 3-grams hashed into `dim` signed buckets, L2-normalised."""
 
-    batch_size = 256  # cheap to embed: larger batches mean fewer journal writes
+    batch_size = 32
 
     def __init__(self, dim: int = 384) -> None:
         self.dim = dim

@@ -191,6 +191,26 @@ def place_names(text: str, suffixes: tuple[str, ...]) -> list[str]:
             if flag == "ns" and len(word) >= 3 and word.endswith(suffixes) and word not in not_districts()]
 
 
+def place_suffixes(level: str) -> tuple[str, ...]:
+    """How division names of `level` ("province", "city", "county") end."""
+    return tuple(_section("places")["gazetteer"]["suffixes"].get(level, ()))
+
+
+def national_names() -> tuple[str, ...]:
+    """Words for the country as a whole (全国, 国务院, 我国); the first is its display name."""
+    return tuple(_section("places")["gazetteer"]["national"])
+
+
+def non_place_tags() -> tuple[str, ...]:
+    """jieba tags (prefixes) of words that are not places, for short forms like 合作 (合作市)."""
+    return tuple(_section("places")["gazetteer"]["non_place_tags"])
+
+
+def proper_name_continuations() -> tuple[str, ...]:
+    """Words that make a place name part of another proper name (西湖大学)."""
+    return tuple(_section("places")["gazetteer"]["proper_name_continuations"])
+
+
 def report_kinds() -> tuple[tuple[str, str], ...]:
     """(title word, kind of report) pairs; the first whose word a title contains wins."""
     return tuple((word, kind) for word, kind in _section("reports")["kinds"])
