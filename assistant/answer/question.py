@@ -84,8 +84,10 @@ class QuestionReader:
                 wider = wider or (None if named_covered else mention.text)
             else:
                 unknown = unknown or mention.text
-        if wider is None and not named_covered:  # 全市, 全省: above any district
-            wider = next((word for word in lexicon.wider_regions() if word in text), None)
+        if wider is None and not named_covered:  # 全市, 全省: above any district, unless a ranking
+            rankings = lexicon.ranking_words()
+            wider = next((word for word in lexicon.wider_regions()
+                          if word in text and not text.split(word, 1)[1].startswith(rankings)), None)
         return unknown, wider
 
     def _covered_places(self) -> list[Place]:

@@ -191,6 +191,11 @@ def place_names(text: str, suffixes: tuple[str, ...]) -> list[str]:
             if flag == "ns" and len(word) >= 3 and word.endswith(suffixes) and word not in not_districts()]
 
 
+def ranking_words() -> tuple[str, ...]:
+    """Words after 全市/全省 that make a ranking (全市第一), not the wider place."""
+    return tuple(_section("places")["ranking_words"])
+
+
 def place_suffixes(level: str) -> tuple[str, ...]:
     """How division names of `level` ("province", "city", "county") end."""
     return tuple(_section("places")["gazetteer"]["suffixes"].get(level, ()))

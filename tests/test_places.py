@@ -1,0 +1,108 @@
+"""Places read from a real gazetteer: whole names, short forms, parents, and never another
+place's figure for a place that has no report."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from assistant.answer.question import QuestionReader
+from assistant.ingest.metadata import places as report_place
+from assistant.lang.zh.places import ancestors, find_places, places, short_forms
+
+# Two district reports, as the index describes them (their own names, city and aliases).
+REPORTS = [{"district": "滨江区", "city": "杭州市", "aliases": ["滨江", "高新区"], "years": [2022, 2023],
+            "actual_year": 2022, "target_year": 2023},
+           {"district": "拱墅区", "city": "杭州市", "aliases": ["拱墅"], "years": [2023], "target_year": 2023}]
+PROVINCE = [{"district": "宁夏回族自治区", "city": "", "aliases": [], "years": [2025], "target_year": 2025}]
+
+
+@pytest.fixture(scope="module")
+def reader() -> QuestionReader:
+    return QuestionReader(REPORTS)
+
+
+@pytest.mark.parametrize("question, unknown", [
+    ("2023年西湖区GDP目标", "西湖区"), ("鄞州区2023年地区生产总值是多少", "鄞州区"),
+    ("宁波市2023年GDP", "宁波市"), ("宁夏2025年地区生产总值", "宁夏")])
+def test_a_place_with_no_report_is_named_not_replaced_by_another(reader, question, unknown):
+    intent = reader.read(question)
+    assert intent.districts == () and intent.unknown_district == unknown
+
+
+@pytest.mark.parametrize("question", ["西湖大学2023年的招生人数", "朝阳产业2023年增加值", "长安汽车的销量"])
+def test_a_place_name_inside_another_word_is_no_place(reader, question):
+    assert reader.places_in(question) == [] and reader.read(question).unknown_district is None
+
+
+def test_a_ranking_is_not_a_question_about_the_wider_place(reader):
+    assert reader.read("哪个区的地区生产总值全市第一").wider_place is None
+    assert reader.read("全市2023年新增停车泊位目标").wider_place == "全市"
+
+
+def test_a_place_above_the_covered_ones_is_told_apart_from_an_unknown_one(reader):
+    intent = reader.read("浙江省2023年GDP增长目标")
+    assert intent.wider_place == "浙江省" and intent.unknown_district is None
+    assert reader.read("杭州市滨江区2022年GDP").districts == ("滨江区",)
+    assert reader.read("杭州市滨江区2022年GDP").wider_place is None
+
+
+def test_short_names_and_aliases_mean_the_report_place(reader):
+    assert reader.read("滨江和拱墅2023年分别新增多少停车位").districts == ("滨江区", "拱墅区")
+    assert reader.read("高新区2022年GDP").districts == ("滨江区",)
+    assert QuestionReader(PROVINCE).read("宁夏2025年地区生产总值增长目标").districts == ("宁夏回族自治区",)
+
+
+def test_a_place_named_in_a_follow_up_beats_the_history(reader):
+    assert "西湖区" in reader.resolve("2023年西湖区GDP目标", ["滨江区2023年GDP增长目标"])
+    assert "滨江区" not in reader.resolve("2023年西湖区GDP目标", ["滨江区2023年GDP增长目标"])
+    assert reader.resolve("那拱墅区呢?", ["滨江区2023年新增停车泊位目标"]).startswith("拱墅区")
+
+
+def test_short_forms_drop_the_level_and_the_ethnic_group():
+    assert short_forms("宁夏回族自治区", "province") == ("宁夏",)
+    assert short_forms("恩施土家族苗族自治州", "city") == ("恩施",)
+    assert short_forms("北京市", "province") == ("北京",)
+
+
+def test_a_report_gets_its_place_and_parent_from_its_title():
+    assert report_place("2025年宁夏回族自治区政府工作报告") == ("宁夏回族自治区", "全国")
+    assert report_place("2024年成都市政府工作报告") == ("成都市", "四川省")
+    assert report_place("南京市鼓楼区2024年政府工作报告") == ("鼓楼区", "南京市")
+    assert report_place("政府工作报告——在第十四届全国人民代表大会第一次会议上 国务院总理")[0] == "全国"
+
+
+def test_one_name_of_several_divisions_keeps_them_all():
+    [mention] = find_places("鼓楼区2023年")
+    assert len(mention.places) >= 3 and {p.level for p in mention.places} == {"county"}
+
+
+_COVERED = {"330108", "330105"}
+_OTHER_NAMES = sorted({name for place in places().values() if place.level != "national"
+                       and place.code not in _COVERED
+                       for name in (place.name, *short_forms(place.name, place.level))})
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(_OTHER_NAMES), st.sampled_from(["{}2023年地区生产总值是多少", "{}今年新增多少个停车泊位",
+                                                       "那{}呢?", "{}的GDP"]))
+def test_no_other_place_of_the_gazetteer_resolves_to_an_indexed_one(reader, name, template):
+    covered_names = {"滨江", "滨江区", "拱墅", "拱墅区", "高新区"}
+    if name in covered_names:
+        return  # the same name as an indexed place (another 滨江区 elsewhere, say) means the indexed one
+    assert reader.districts_in(template.format(name)) == ()
+
+
+def test_every_division_has_a_chain_up_to_the_nation():
+    chains = [list(ancestors(place)) for place in places().values() if place.level == "county"]
+    assert chains and all(chain[-1].level == "national" for chain in chains)
+
+
+def test_the_assistant_never_answers_an_unindexed_place_with_an_indexed_ones_figure(assistant):
+    history = [{"role": "user", "content": "滨江区2023年地区生产总值增长目标是多少?"}]
+    for question, turns in (("2023年西湖区GDP目标", history), ("宁夏2023年地区生产总值", []),
+                            ("浙江省2023年GDP增长目标", [])):
+        answer = assistant.ask(question, turns)
+        assert answer.abstained and not answer.figures and not answer.citations, answer.answer
+    assert "滨江区" in assistant.ask("浙江省2023年GDP增长目标").answer  # says which places are covered
