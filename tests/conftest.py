@@ -203,9 +203,9 @@ def chroma_server(tmp_path_factory):
 def server_settings(settings, assistant, chroma_server, tmp_path_factory) -> Settings:
     """The seeds indexed into the Chroma server (vectors copied from the session's embedded index
     through the build journal, so nothing is embedded twice)."""
-    from assistant.ingest.corpus import load_corpus
-    from assistant.index.store import build_index
     from assistant.index.journal import VectorJournal
+    from assistant.index.store import build_index
+    from assistant.ingest.corpus import load_corpus
 
     own = settings.replace(index_dir=tmp_path_factory.mktemp("server-index"), chroma_url=chroma_server)
     stored = assistant.index.collection.get(include=["embeddings"])

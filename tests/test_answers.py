@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.errors import UserError
 from assistant.answer.grounding import ungrounded_figures
+from assistant.errors import UserError
 from assistant.lang.zh.numbers import extract_figures
 
 

@@ -8,11 +8,11 @@ import shutil
 import pytest
 
 from assistant.answer.service import Assistant
-from assistant.ingest.corpus import load_corpus
-from assistant.index.embedders import make_embedder
 from assistant.errors import UserError
-from assistant.index.store import StoredIndex, _chroma_client, build_index, read_info
+from assistant.index.embedders import make_embedder
 from assistant.index.reports import add_reports, remove_report
+from assistant.index.store import StoredIndex, _chroma_client, build_index, read_info
+from assistant.ingest.corpus import load_corpus
 from tests import test_retrieval
 from tests.conftest import free_port
 from tests.test_cli import assert_one_sentence_error, run_cli

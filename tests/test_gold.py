@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from assistant.ingest.corpus import load_reports
 from assistant.errors import UserError
 from assistant.evaluation.gold import load_gold
+from assistant.ingest.corpus import load_reports
 from tests.conftest import GOLD, SEEDS
 
 GOOD = {"id": "x1", "question": "拱墅区2023年新增停车泊位目标", "type": "numeric", "history": [],

@@ -8,9 +8,9 @@ from dataclasses import replace
 import pytest
 
 from assistant.answer.service import Assistant
-from assistant.ingest.corpus import load_reports
 from assistant.errors import UserError
 from assistant.index.store import StoredIndex, _chroma_client, build_index, read_info
+from assistant.ingest.corpus import load_reports
 
 
 @pytest.fixture()

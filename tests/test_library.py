@@ -7,10 +7,10 @@ import shutil
 import pytest
 
 from assistant.answer.service import Assistant
-from assistant.ingest.corpus import load_corpus
 from assistant.errors import UserError
-from assistant.index.store import read_info
 from assistant.index.reports import add_reports, list_reports, remove_report
+from assistant.index.store import read_info
+from assistant.ingest.corpus import load_corpus
 from tests.test_cli import run_cli
 
 

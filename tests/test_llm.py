@@ -10,16 +10,16 @@ import time
 import pytest
 from fake_llm_server import FakeLLMServer, Reply, number_of
 
-from assistant.types import Answer, Citation, Figure
 from assistant.answer.answerers import make_answerer
-from assistant.answer.service import Assistant
-from assistant.errors import UserError
-from assistant.answer.grounding import ungrounded_figures
 from assistant.answer.answerers.llm import UNAVAILABLE_NOTE, UNCITED_NOTE, LLMAnswerer
+from assistant.answer.grounding import ungrounded_figures
 from assistant.answer.guard import check_answer
 from assistant.answer.prompts import load_prompt
-from assistant.retrieve.hybrid import ScoredChunk
+from assistant.answer.service import Assistant
+from assistant.errors import UserError
 from assistant.index.split import Chunk
+from assistant.retrieve.hybrid import ScoredChunk
+from assistant.types import Answer, Citation, Figure
 
 GDP_QUESTION = "滨江区2022年地区生产总值是多少?"
 GDP = "2184.8亿元"  # stated in the same passage as "增长1.8%"

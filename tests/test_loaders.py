@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from assistant.ingest.corpus import Report
 from assistant.errors import UserError
+from assistant.index.split import split_report
+from assistant.ingest.corpus import Report
 from assistant.ingest.layout import join_wrapped, table_lines
 from assistant.ingest.loaders import load_document
 from assistant.ingest.metadata import infer_metadata, places
-from assistant.index.split import split_report
 
 REPORT = Report("r", "t", "t", "西湖区", "杭州市", (2024,), "", Path("r.txt"), "")
 

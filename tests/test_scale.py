@@ -7,12 +7,12 @@ import shutil
 
 import numpy as np
 
-from assistant.ingest.corpus import load_reports
 from assistant.evaluation.gold import load_gold
-from assistant.index.embedders.hashed import HashedNgramEmbedder
-from assistant.index.store import build_index
 from assistant.evaluation.scale import run_scale
 from assistant.evaluation.synthetic import derived_gold, write_corpus
+from assistant.index.embedders.hashed import HashedNgramEmbedder
+from assistant.index.store import build_index
+from assistant.ingest.corpus import load_reports
 from tests.conftest import GOLD, ROOT, SEEDS
 from tests.test_cli import run_cli
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.types import Answer, Citation
-from assistant.ingest.corpus import load_reports
 from assistant.evaluation.gold import GoldAnswer, GoldItem
+from assistant.ingest.corpus import load_reports
+from assistant.types import Answer, Citation
 from tests.conftest import SEEDS
 
 

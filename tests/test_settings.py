@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.errors import UserError
 from assistant.config import load_settings
+from assistant.errors import UserError
 
 
 def test_defaults_apply_without_file_or_environment(tmp_path):

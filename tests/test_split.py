@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.ingest.corpus import load_reports
 from assistant.index.split import split_report
+from assistant.ingest.corpus import load_reports
 from tests.conftest import SEEDS
 
 

@@ -15,13 +15,13 @@ from urllib.parse import urlparse
 
 import pytest
 
-from assistant.types import Answer, Citation, Figure
 from assistant.answer.service import Assistant
 from assistant.errors import UserError
 from assistant.index.reports import add_reports
+from assistant.types import Answer, Citation, Figure
 from assistant.web.app import read_auth, serve
-from assistant.web.uploads import outcome_panel, read_year
 from assistant.web.render import Turn, conversation, marked_passage, sources_panel, surrounding
+from assistant.web.uploads import outcome_panel, read_year
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "test-artifacts"

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from assistant.types import Citation
 from assistant.lang.zh.numbers import NumericValue, extract_figures, figure_in_text
 from assistant.lang.zh.text import CITATION_MARKER
+from assistant.types import Citation
 
 _MARKED = re.compile(rf"(?P<claim>[^\[\]]*?)(?P<markers>(?:{CITATION_MARKER.pattern})+)")
 

@@ -7,13 +7,12 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from assistant.types import Citation, Figure, to_citation
 from assistant.answer.grounding import marked_claims, ungrounded_figures
 from assistant.lang.zh import lexicon
 from assistant.lang.zh.numbers import NumericValue, extract_figures, figure_in_text, same_quantity
 from assistant.lang.zh.text import CITATION_MARKER, FULL_STOP, LOOSE_CITATION_MARKERS, MARKER_NUMBER_SEPARATOR
 from assistant.retrieve.hybrid import ScoredChunk
-
+from assistant.types import Citation, Figure, to_citation
 
 
 @dataclass(frozen=True)

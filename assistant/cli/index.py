@@ -10,10 +10,10 @@ from contextlib import contextmanager
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from assistant.ingest.corpus import load_corpus
+from assistant.config import Settings
 from assistant.index.embedders import make_embedder
 from assistant.index.store import build_index
-from assistant.config import Settings
+from assistant.ingest.corpus import load_corpus
 from assistant.lang.zh.messages import message
 
 console = Console(stderr=True)

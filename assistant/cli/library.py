@@ -10,8 +10,8 @@ from rich.console import Console
 from rich.table import Table
 
 from assistant.cli.index import progress_bar
-from assistant.index.reports import add_reports, list_reports, remove_report
 from assistant.config import Settings
+from assistant.index.reports import add_reports, list_reports, remove_report
 from assistant.ingest.loaders import SUFFIXES
 from assistant.lang.zh.messages import listing, message
 

@@ -6,8 +6,8 @@ import argparse
 import os
 import sys
 
-from assistant.errors import UserError
 from assistant.config import Settings, load_settings
+from assistant.errors import UserError
 from assistant.lang.zh.messages import message
 
 

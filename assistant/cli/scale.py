@@ -11,10 +11,10 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from assistant.errors import UserError
-from assistant.evaluation.report import CHART_STYLE
-from assistant.evaluation.scale import ScaleResult, append_result, extrapolate_build, read_results, run_scale
 from assistant.config import Settings
+from assistant.errors import UserError
+from assistant.evaluation.report import chart_style
+from assistant.evaluation.scale import ScaleResult, append_result, extrapolate_build, read_results, run_scale
 from assistant.lang.zh.messages import message
 
 console = Console(highlight=False, width=None if sys.stdout.isatty() else 200)
@@ -110,7 +110,7 @@ def plot_latency(results: list[ScaleResult], path: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    with plt.rc_context(CHART_STYLE):
+    with chart_style():
         figure, axes = plt.subplots(figsize=(7, 4.2))
         for embedder in sorted({r.embedder for r in results}):
             runs = [r for r in results if r.embedder == embedder]

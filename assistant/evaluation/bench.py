@@ -14,9 +14,9 @@ import numpy as np
 from assistant.answer.batch import answer_jsonl
 from assistant.answer.service import Assistant
 from assistant.config import Settings
+from assistant.evaluation.gold import default_gold
 from assistant.index.embedders import make_embedder
 from assistant.index.store import build_index
-from assistant.evaluation.gold import default_gold
 from assistant.ingest.corpus import load_reports
 
 

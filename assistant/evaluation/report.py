@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import time
+from contextlib import AbstractContextManager
 from pathlib import Path
+from typing import Any, cast
 
 from assistant.errors import UserError
 from assistant.evaluation.runner import METRICS, EvalRun
@@ -13,9 +15,16 @@ from assistant.lang.zh.messages import message
 COLUMNS = ("n", *METRICS, "latency_p50_ms", "latency_p95_ms", "llm_rejected")
 # Charts carry Chinese labels: fonts with Chinese glyphs first (Linux, macOS, Windows), as matplotlib's
 # default font has none.
-CHART_STYLE = {"font.sans-serif": ["Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Micro Hei",
+_CHART_STYLE: dict[str, Any] = {"font.sans-serif": ["Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Micro Hei",
                                    "PingFang SC", "Microsoft YaHei", "DejaVu Sans"],
                "axes.unicode_minus": False}
+
+
+def chart_style() -> AbstractContextManager:
+    """matplotlib settings every chart of ours is drawn with (a Chinese font, so labels render)."""
+    import matplotlib.pyplot as plt
+
+    return plt.rc_context(cast(Any, _CHART_STYLE))  # the stubs want literal keys
 
 
 def _cell(value: float | None, key: str) -> str:
@@ -59,7 +68,7 @@ def write_chart(run: EvalRun, path: Path) -> None:
     names = [k for k in run.summary if k != "overall"] + ["overall"]
     accuracy = [run.summary[n]["accuracy"] for n in names]
     citation = [run.summary[n].get("citation", 0.0) for n in names]
-    with plt.rc_context(CHART_STYLE):  # type: ignore[arg-type]  # matplotlib types keys as Literals
+    with chart_style():
         fig, ax = plt.subplots(figsize=(8, 3.6), dpi=110)
         xs = range(len(names))
         ax.bar([x - 0.2 for x in xs], accuracy, width=0.4, label=message("eval.chart_accuracy"),

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.types import Answer
 from assistant.answer.service import Assistant
-from assistant.ingest.corpus import load_corpus
 from assistant.errors import UserError
 from assistant.evaluation.gold import GoldItem, load_gold
 from assistant.evaluation.scoring import evidence_rank, score_answer
+from assistant.ingest.corpus import load_corpus
+from assistant.types import Answer
 
 METRICS = ("accuracy", "citation", "recall@1", "recall@3", "recall@5", "mrr")
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from assistant.types import Answer, Citation
-from assistant.evaluation.gold import GoldAnswer, GoldItem
 from assistant.answer.grounding import marked_claims
+from assistant.evaluation.gold import GoldAnswer, GoldItem
 from assistant.lang.zh.numbers import extract_figures, parse_quantity, same_quantity
+from assistant.types import Answer, Citation
 
 
 @dataclass(frozen=True)

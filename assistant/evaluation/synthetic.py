@@ -19,6 +19,7 @@ from pathlib import Path
 from assistant.ingest.corpus import Report, load_reports
 from assistant.ingest.library import write_manifest
 from assistant.lang.zh import lexicon
+
 _NUMBER = re.compile(r"(?<![\d.])\d+(?:\.\d+)?")
 _YEAR_RANGE = range(1990, 2036)
 

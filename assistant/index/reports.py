@@ -10,11 +10,11 @@ from pathlib import Path
 
 from assistant.config import Settings
 from assistant.errors import UserError
-from assistant.lang.zh.messages import message
 from assistant.index.embedders import Embedder, make_embedder
 from assistant.index.store import IndexInfo, Progress, build_index, read_info
 from assistant.ingest.corpus import MANIFEST, Report, load_corpus, load_reports
 from assistant.ingest.library import library_entries, prepare_report, text_hash, write_manifest
+from assistant.lang.zh.messages import message
 
 
 @dataclass

@@ -24,7 +24,6 @@ import numpy as np
 
 from assistant.config import Settings
 from assistant.errors import UserError
-from assistant.lang.zh.messages import message
 from assistant.index.embedders import Embedder
 from assistant.index.journal import VectorJournal
 from assistant.index.keyword import KeywordIndex
@@ -32,6 +31,7 @@ from assistant.index.split import Chunk, split_report
 from assistant.index.vectors import chroma_client as _chroma_client
 from assistant.index.vectors import get_collection, nearest, same_kind_of_store, store_of
 from assistant.ingest.corpus import Report
+from assistant.lang.zh.messages import message
 
 FORMAT = 1
 STORE_BATCH = 1024  # passages added to Chroma at a time: bounded memory, few calls

@@ -13,9 +13,9 @@ from urllib.parse import urlparse
 
 import numpy as np
 
+from assistant.config import Settings
 from assistant.errors import UserError
 from assistant.lang.zh.messages import message
-from assistant.config import Settings
 
 EXACT_LIMIT = 2048  # filtered sets up to this size are scored exactly from vectors fetched by id
 

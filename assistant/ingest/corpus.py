@@ -6,9 +6,9 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from assistant.config import Settings
 from assistant.errors import UserError
 from assistant.lang.zh.messages import message
-from assistant.config import Settings
 
 MANIFEST = "manifest.toml"
 

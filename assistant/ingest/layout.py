@@ -11,8 +11,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Sequence
 
-from assistant.lang.zh.text import (CELL_SEPARATOR, CJK_TEXT, FULL_STOP, HEADER_VALUE_SEPARATOR,
-                                     NUMBERED_HEADING, PAGE_NUMBER, PARAGRAPH_END)
+from assistant.lang.zh.text import (
+    CELL_SEPARATOR,
+    CJK_TEXT,
+    FULL_STOP,
+    HEADER_VALUE_SEPARATOR,
+    NUMBERED_HEADING,
+    PAGE_NUMBER,
+    PARAGRAPH_END,
+)
 
 # Whitespace beside a Chinese character is a soft line break or layout, never a word gap.
 _SPACE_BESIDE_CJK = re.compile(rf"(?<=[{CJK_TEXT}])\s+|\s+(?=[{CJK_TEXT}])")

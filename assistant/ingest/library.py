@@ -17,11 +17,11 @@ from pathlib import Path
 
 from assistant.config import Settings
 from assistant.errors import UserError
-from assistant.lang.zh.messages import message
 from assistant.ingest.corpus import MANIFEST, read_manifest
 from assistant.ingest.layout import as_text
 from assistant.ingest.loaders import load_document
 from assistant.ingest.metadata import infer_metadata
+from assistant.lang.zh.messages import message
 
 _FIELDS = ("id", "file", "title", "short_title", "district", "aliases", "city", "years", "kind",
            "actual_sections", "actual_year", "target_year", "source", "sha256", "added")

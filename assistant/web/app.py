@@ -16,8 +16,8 @@ from typing import Any
 import gradio as gr
 
 from assistant.answer.service import Assistant
-from assistant.errors import UserError
 from assistant.config import Settings
+from assistant.errors import UserError
 from assistant.lang.zh.messages import message
 from assistant.web.chat import LiveAssistant, build_chat_tab
 from assistant.web.eval import build_eval_tab

@@ -6,16 +6,17 @@ import logging
 import threading
 from collections.abc import Iterator
 from functools import partial
+from typing import Any
 
 import gradio as gr
 
-from assistant.types import Answer
 from assistant.answer.service import Assistant
-from assistant.ingest.corpus import load_corpus
+from assistant.config import Settings
 from assistant.errors import UserError
 from assistant.index.store import read_info
-from assistant.config import Settings
+from assistant.ingest.corpus import load_corpus
 from assistant.lang.zh.messages import message
+from assistant.types import Answer
 from assistant.web.render import Turn, conversation, history_of, sources_panel, welcome_text
 
 log = logging.getLogger(__name__)
@@ -125,7 +126,8 @@ def build_chat_tab(demo: gr.Blocks, live: LiveAssistant) -> None:
                               js_on_load=None)
 
     outputs = [chat, sources, turns, box]
-    ask = {"outputs": outputs, "concurrency_id": "answer", "concurrency_limit": 4, "show_progress": "hidden"}
+    ask: dict[str, Any] = {"outputs": outputs, "concurrency_id": "answer", "concurrency_limit": 4,
+                           "show_progress": "hidden"}
     box.submit(partial(answer_turns, live), [box, district, turns], **ask)
     send.click(partial(answer_turns, live), [box, district, turns], **ask)
     retry.click(partial(retry_last, live), [district, turns], **ask)

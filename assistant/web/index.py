@@ -11,14 +11,15 @@ from collections.abc import Callable
 from functools import partial
 from html import escape
 from pathlib import Path
+from typing import Any
 
 import gradio as gr
 
 from assistant.answer.service import Assistant
-from assistant.index.embedders import Embedder
 from assistant.errors import UserError
-from assistant.index.store import Progress, read_info
+from assistant.index.embedders import Embedder
 from assistant.index.reports import add_reports, refresh_index, remove_report
+from assistant.index.store import Progress, read_info
 from assistant.lang.zh.messages import listing, message
 from assistant.web.chat import LiveAssistant
 from assistant.web.uploads import accepted_types, library_choices, note, outcome_panel, read_year
@@ -85,7 +86,7 @@ def add_uploaded(live: LiveAssistant, files: list[str] | None, district: str, ye
     if not paths:
         return gr.skip(), gr.skip(), note(message("web.index.choose_files")), gr.skip(), gr.skip()
     try:
-        overrides = {"district": (district or "").strip() or None, "year": read_year(year),
+        overrides: dict[str, Any] = {"district": (district or "").strip() or None, "year": read_year(year),
                      "title": (title or "").strip() or None}
     except UserError as exc:
         return gr.skip(), gr.skip(), note(str(exc)), gr.skip(), gr.skip()
@@ -155,7 +156,7 @@ def build_index_tab(demo: gr.Blocks, live: LiveAssistant) -> None:
                                 label=message("web.index.removable"))
         remove = gr.Button(message("web.index.remove"), variant="stop", elem_id="remove-report", scale=0,
                            min_width=100)
-    changing = {"concurrency_id": "index", "concurrency_limit": 1}
+    changing: dict[str, Any] = {"concurrency_id": "index", "concurrency_limit": 1}
     button.click(partial(rebuild, live), None, [summary, table, status], **changing)
     add.click(partial(add_uploaded, live), [files, district, year, title],
               [summary, table, result, removable, files], **changing)

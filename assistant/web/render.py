@@ -12,11 +12,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from html import escape
 
-from assistant.types import Answer, Citation
 from assistant.answer.examples import Examples
 from assistant.answer.question import NOT_FOUND
 from assistant.lang.zh.messages import message
 from assistant.lang.zh.text import SENTENCE_BREAK
+from assistant.types import Answer, Citation
 
 _MARKER = re.compile(r"\[(\d+)\]")
 CONTEXT_SENTENCES = 2  # sentences shown on each side of a passage
@@ -122,9 +122,8 @@ def source_card(turn_no: int, citation: Citation, answer: Answer, report_text: s
 def sources_panel(turns: Sequence[Turn], reports: Mapping[str, str]) -> str:
     """Every answered turn's sources, grouped by turn; only the latest group shows at first."""
     groups = []
-    numbered = [(i, t) for i, t in enumerate(turns, 1) if t.answer is not None]
-    for position, (turn_no, turn) in enumerate(numbered):
-        answer = turn.answer
+    numbered = [(i, t, t.answer) for i, t in enumerate(turns, 1) if t.answer is not None]
+    for position, (turn_no, turn, answer) in enumerate(numbered):
         cited = answer.citations or answer.nearest
         if answer.citations:
             heading = message("web.chat.sources_heading", count=len(cited))

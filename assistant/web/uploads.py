@@ -7,13 +7,13 @@ the CLI refuse a file (wrong type, empty, too large, unreadable) with the same s
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from html import escape
 
+from assistant.config import Settings
 from assistant.errors import UserError
 from assistant.index.reports import list_reports
 from assistant.ingest.loaders import SUFFIXES
-from assistant.config import Settings
 from assistant.lang.zh.messages import listing, message
 from assistant.lang.zh.text import ASKED_YEAR
 
@@ -51,7 +51,7 @@ def note(sentence: str) -> str:
     return f'<div class="index-meta">{escape(sentence)}</div>'
 
 
-def outcome_panel(added: Sequence[dict], chunks: dict[str, int], refused: Sequence[Refusal]) -> str:
+def outcome_panel(added: Sequence[dict], chunks: Mapping[str, int | None], refused: Sequence[Refusal]) -> str:
     """What an upload did: each added report with the metadata read from it (to be checked), then
     each refused file with its sentence. Everything from the files and the form is escaped."""
     parts = ['<div class="add-result">']

@@ -7,14 +7,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from assistant.answer.answerers.base import ImmediateAnswerer
-from assistant.types import Answer, Citation, Figure, to_citation
 from assistant.answer.grounding import ungrounded_figures
+from assistant.answer.question import NOT_FOUND, Intent, segment
 from assistant.index.keyword import tokenize
 from assistant.lang.zh import lexicon
 from assistant.lang.zh.numbers import extract_figures
 from assistant.lang.zh.text import CJK_CHAR, CLAUSE, CLAUSE_END, FULL_STOP
-from assistant.answer.question import NOT_FOUND, Intent, segment
 from assistant.retrieve.hybrid import ScoredChunk
+from assistant.types import Answer, Citation, Figure, to_citation
 
 log = logging.getLogger(__name__)
 MIN_COVERAGE = 0.55

@@ -8,20 +8,19 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 
 from langchain_core.language_models import BaseChatModel
-
 from pydantic import SecretStr
 
-from assistant.types import Answer
-from assistant.errors import UserError
-from assistant.lang.zh.messages import message
 from assistant.answer.answerers.extractive import ExtractiveAnswerer
 from assistant.answer.guard import CheckedAnswer, check_answer, format_passages, numbered_passages
 from assistant.answer.prompts import chat_prompt
 from assistant.answer.question import NOT_FOUND, Intent
-from assistant.retrieve.hybrid import ScoredChunk
 from assistant.config import Settings
+from assistant.errors import UserError
 from assistant.lang.zh import lexicon
+from assistant.lang.zh.messages import message
 from assistant.lang.zh.text import CITATION_MARKER, QUOTES, REWRITE_LABEL
+from assistant.retrieve.hybrid import ScoredChunk
+from assistant.types import Answer
 
 logger = logging.getLogger(__name__)
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from assistant.errors import UserError
-from assistant.lang.zh.messages import message
 from assistant.index.embedders.base import Embedder
+from assistant.lang.zh.messages import message
 
 HASHED = "hashed-ngrams"  # not a model: fast and deterministic, for scale runs and index tests
 ST_PREFIX = "sentence-transformers:"

@@ -11,8 +11,8 @@ from pathlib import Path
 from types import ModuleType
 
 from assistant.errors import UserError
-from assistant.lang.zh.messages import listing, message
 from assistant.ingest.loaders.base import LoadedDocument
+from assistant.lang.zh.messages import listing, message
 
 _NOT_LOADERS = {"base"}
 # First bytes of formats we recognise but do not read, so a renamed file is named for what it is.

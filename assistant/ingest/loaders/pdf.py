@@ -7,7 +7,6 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 
 from assistant.errors import UserError
-from assistant.lang.zh.messages import message
 from assistant.ingest.layout import (
     as_text,
     clean_line,
@@ -17,6 +16,7 @@ from assistant.ingest.layout import (
     table_lines,
 )
 from assistant.ingest.loaders.base import LoadedDocument
+from assistant.lang.zh.messages import message
 
 SUFFIXES = (".pdf",)
 MAGIC = b"%PDF-"
