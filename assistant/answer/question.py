@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from assistant.lang.zh import lexicon
@@ -35,7 +35,7 @@ class Intent:
 class QuestionReader:
     """Knows the districts and years of the indexed reports, and reads questions against them."""
 
-    def __init__(self, reports: Sequence[dict]) -> None:
+    def __init__(self, reports: Sequence[dict], stated_years: Iterable[int] = ()) -> None:
         # Each report's place in the gazetteer (by its name and the place above it); a report's
         # aliases and a place the gazetteer lacks (a made-up district) become names of their own.
         self._covered: dict[str, str] = {}  # place code -> the reports' name for it
@@ -47,6 +47,9 @@ class QuestionReader:
             for alias in (name, *report.get("aliases", ())):
                 self._extra[alias] = (place,)
         self.years = sorted({y for r in reports for y in r.get("years", ())})
+        # Every year a question may ask: the reports' own years and any year their text states
+        # (a 2030 target, a 2025 baseline), so those are searched, not refused.
+        self.askable_years = set(self.years) | set(stated_years)
         # Which kinds of figure the reports give for each year: {2022: {"actual"}, 2023: {"target"}}.
         self.periods: dict[int, set[str]] = {}
         for report in reports:
@@ -94,10 +97,18 @@ class QuestionReader:
         return [p for code in self._covered for p in (places().get(code),) if p is not None]
 
     def _year(self, text: str) -> int | None:
-        match = ASKED_YEAR.search(text)
-        if match:
-            return int(match.group(1))
-        return next((y for word, y in self._relative_years.items() if word in text), None)
+        """The year of the data asked: a year the text states that is not a report's year
+        ("2026年政府工作报告里，2025年的……" asks 2025), else the report's year, else 今年 and such."""
+        report_years = {m.start(1) for m in lexicon.report_year().finditer(text)}
+        stated = [(m.start(1), int(m.group(1))) for m in ASKED_YEAR.finditer(text)]
+        data = [year for start, year in stated if start not in report_years]
+        if data or stated:
+            return (data or [year for _, year in stated])[0]
+        return self.relative_year(text)[1]
+
+    def relative_year(self, text: str) -> tuple[str | None, int | None]:
+        """(今年/去年/… as written, the year it stands for) when the text says one, else (None, None)."""
+        return next(((word, year) for word, year in self._relative_years.items() if word in text), (None, None))
 
     def topic_of(self, text: str) -> str:
         """The question without place names, years and conversational filler."""

@@ -15,7 +15,7 @@ from assistant.index.embedders import Embedder, make_embedder
 from assistant.index.store import StoredIndex, build_index, read_info
 from assistant.ingest.corpus import load_corpus
 from assistant.lang.zh.messages import listing, message
-from assistant.lang.zh.text import CJK_CHAR
+from assistant.lang.zh.text import CJK_CHAR, STATED_YEAR
 from assistant.retrieve.hybrid import HybridRetriever
 from assistant.types import Answer, Citation, to_citation
 
@@ -30,7 +30,8 @@ class Assistant:
         self.settings = settings
         self.embedder = embedder or make_embedder(settings.embedder)
         self.index = StoredIndex(settings, self.embedder)
-        self.reader = QuestionReader(self._report_records())
+        stated = {int(year) for chunk in self.index.chunks for year in STATED_YEAR.findall(chunk.text)}
+        self.reader = QuestionReader(self._report_records(), stated)
         self.retriever = HybridRetriever(index=self.index, embedder=self.embedder,
                                          top_k=settings.top_k, keyword_weight=settings.keyword_weight)
         self.answerer = make_answerer(settings, self.index.keyword.idf)
@@ -93,7 +94,7 @@ class Assistant:
     def retrieve(self, question: str, history: Sequence[dict | str] = (), k: int = 10) -> list[Citation]:
         """The passages the question's search ranks highest (all districts it means, merged)."""
         intent = self.reader.read(self.standalone_question(self.check_question(question), history))
-        hits = self.retriever.search(intent.search_text, intent.districts, intent.period, k=k)
+        hits = self.retriever.search(intent.search_text, intent.districts, intent.period, k=k, year=intent.year)
         return [to_citation(i + 1, h.chunk, h.score) for i, h in enumerate(hits)]
 
     def stream(self, question: str, history: Sequence[dict | str] = (),
@@ -137,14 +138,18 @@ class Assistant:
             wanted = [d for d in intent.districts if not only or d in only]
         else:
             # No district named: the districts whose passages rank near the top, not every one indexed.
-            found = self.retriever.search(intent.search_text, list(only), intent.period, k=SCOUT_K)
+            found = self.retriever.search(intent.search_text, list(only), intent.period, k=SCOUT_K,
+                                          year=intent.year)
             wanted = list(dict.fromkeys(h.chunk.district for h in found))[:MAX_DISTRICTS]
-        hits = {d: self.retriever.search(intent.search_text, [d], intent.period) for d in wanted}
+        hits = {d: self.retriever.search(intent.search_text, [d], intent.period, year=intent.year) for d in wanted}
         return hits, (time.perf_counter() - started) * 1000
 
     def _complete(self, answer: Answer, hits: dict[str, list], retrieve_ms: float,
                   answered: float) -> Answer:
-        """Nearest passages for an abstention, and the timings."""
+        """Nearest passages for an abstention, the year assumed for 今年 and such, and the timings."""
+        word, year = self.reader.relative_year(answer.standalone_question or answer.question)
+        if word and year and not answer.abstained:
+            answer.notes.insert(0, message("answer.assumed_year", word=word, year=year))
         if answer.abstained:
             nearest = [h[0] for h in hits.values() if h]
             answer.nearest = [to_citation(i + 1, h.chunk, h.score) for i, h in enumerate(nearest)]
@@ -164,7 +169,7 @@ class Assistant:
         if intent.unknown_district and not intent.districts:
             return message("answer.unknown_district", not_found=NOT_FOUND, district=intent.unknown_district,
                            covered=listing(self._districts()))
-        if intent.year and intent.year not in self.reader.years:
+        if intent.year and intent.year not in self.reader.askable_years:
             covered = listing(message("answer.year", year=y) for y in self.reader.years)
             return message("answer.uncovered_year", not_found=NOT_FOUND, year=intent.year, covered=covered)
         return None

@@ -12,6 +12,7 @@ the previous index answering, and a rebuild re-embeds only passages whose text c
 
 from __future__ import annotations
 
+import functools
 import json
 import shutil
 import time
@@ -229,16 +230,25 @@ class StoredIndex:
         self._district_codes = np.array([self._district_code[c.district] for c in self.chunks], dtype=np.int32)
         self._periods = np.array([c.period for c in self.chunks])
 
-    def mask(self, districts: Sequence[str] = (), period: str | None = None) -> np.ndarray:
-        """1.0 for the chunks in `districts` (all when empty) and of `period` (any when None), else
-        0.0; computed on arrays built once at opening, never by a Python loop over the chunks."""
+    def mask(self, districts: Sequence[str] = (), period: str | None = None,
+             year: int | None = None) -> np.ndarray:
+        """1.0 for the chunks in `districts` (all when empty), of `period` (any when None) and about
+        `year` (any when None), else 0.0; from arrays built once, not a Python loop per question."""
         keep = np.ones(len(self.chunks), dtype=bool)
+        if year is not None:
+            keep &= self._year_mask(year)
         if districts:
             wanted = [self._district_code[d] for d in districts if d in self._district_code]
             keep &= np.isin(self._district_codes, wanted)
         if period is not None:
             keep &= self._periods == period
         return keep.astype(np.float32)
+
+    @functools.cache  # noqa: B019 (one index, a few dozen years: the cache lives as long as the index)
+    def _year_mask(self, year: int) -> np.ndarray:
+        """Chunks of `year` (their section reports or plans it) or whose text states it (2030目标)."""
+        stated = f"{year}年"
+        return np.array([c.year == year or stated in c.text for c in self.chunks], dtype=bool)
 
     def nearest(self, vector: np.ndarray, mask: np.ndarray, k: int) -> dict[int, float]:
         """Cosine similarity by chunk position of the `k` chunks nearest to `vector` among those

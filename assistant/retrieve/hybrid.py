@@ -39,10 +39,11 @@ class HybridRetriever(BaseRetriever):
     _last_vector: tuple[str, Any] = PrivateAttr(default=("", None))
 
     def search(self, text: str, districts: Sequence[str] = (), period: str | None = None,
-               k: int | None = None) -> list[ScoredChunk]:
-        """The best `k` chunks for `text`, restricted to `districts` (all if empty) and `period`."""
+               k: int | None = None, year: int | None = None) -> list[ScoredChunk]:
+        """The best `k` chunks for `text`, restricted to `districts` (all if empty), `period` and
+        `year` (a passage of that year, or one whose text states it)."""
         index: StoredIndex = self.index
-        mask = index.mask(districts, period)
+        mask = index.mask(districts, period, year)
         if not mask.any():
             return []
         keyword = self._keyword_candidates(text, mask)

@@ -15,7 +15,7 @@ from assistant.errors import UserError
 from assistant.index.reports import list_reports
 from assistant.ingest.loaders import SUFFIXES
 from assistant.lang.zh.messages import listing, message
-from assistant.lang.zh.text import ASKED_YEAR
+from assistant.lang.zh.text import YEAR_VALUE
 
 Refusal = tuple[str, str]  # (file name, sentence), as in AddOutcome.rejected
 
@@ -30,7 +30,7 @@ def read_year(text: str | None) -> int | None:
     text = (text or "").strip()
     if not text:
         return None
-    found = ASKED_YEAR.fullmatch(text)
+    found = YEAR_VALUE.fullmatch(text)
     if not found:
         raise UserError(message("errors.bad_year", text=text[:20]))
     return int(found.group(1))

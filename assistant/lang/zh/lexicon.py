@@ -221,6 +221,13 @@ def report_kinds() -> tuple[tuple[str, str], ...]:
     return tuple((word, kind) for word, kind in _section("reports")["kinds"])
 
 
+@cache
+def report_year() -> re.Pattern[str]:
+    """A year that names a report ("2026年政府工作报告"), not the year of the data asked."""
+    words = _alternation(_section("reports")["report_words"])
+    return re.compile(rf"((?:19|20)\d\d)\s*年[^，。,;；？?\d]{{0,12}}?(?:{words})")
+
+
 def default_report_kind() -> str:
     """The kind of a report whose title names none."""
     return _section("reports")["default_kind"]

@@ -48,7 +48,8 @@ LOOSE_CITATION_MARKERS = re.compile(r"[\[【]\s*(\d{1,3}(?:\s*[,，、]\s*\d{1,3
 MARKER_NUMBER_SEPARATOR = re.compile(r"\s*[,，、]\s*")
 
 # A year a question names ("2023年", "2023"), and a year a title or heading states ("2022年").
-ASKED_YEAR = re.compile(r"(20\d\d)\s*年?")
+ASKED_YEAR = re.compile(r"((?:19|20)\d\d)\s*年")  # "2000个" is no year
+YEAR_VALUE = re.compile(r"((?:19|20)\d\d)\s*年?")  # a form field holding only a year
 STATED_YEAR = re.compile(r"((?:19|20)\d\d)\s*年")
 # A district or county a report title names by position: after 市/省 or at the start, before the
 # year, 人民政府 or a bracket ("杭州市西湖区2024年…").
