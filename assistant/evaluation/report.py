@@ -12,7 +12,7 @@ from assistant.errors import UserError
 from assistant.evaluation.runner import METRICS, EvalRun
 from assistant.lang.zh.messages import message
 
-COLUMNS = ("n", *METRICS, "latency_p50_ms", "latency_p95_ms", "llm_rejected")
+COLUMNS = ("n", *METRICS, "wrong_source", "latency_p50_ms", "latency_p95_ms", "llm_rejected")
 # Charts carry Chinese labels: fonts with Chinese glyphs first (Linux, macOS, Windows), as matplotlib's
 # default font has none.
 _CHART_STYLE: dict[str, Any] = {"font.sans-serif": ["Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Micro Hei",
@@ -30,7 +30,7 @@ def chart_style() -> AbstractContextManager:
 def _cell(value: float | None, key: str) -> str:
     if value is None:
         return "–"
-    if key in ("n", "llm_rejected") or key.startswith("latency"):
+    if key in ("n", "llm_rejected", "wrong_source") or key.startswith("latency"):
         return f"{value:.0f}"
     return f"{value:.3f}"
 

@@ -58,7 +58,7 @@ def evaluate_item(assistant: Assistant, item: GoldItem) -> dict:
         "standalone_question": answer.standalone_question,
         "correct": verdict.correct, "citation_correct": verdict.citation_correct,
         "verdict": verdict.reason, "evidence_rank": rank, "latency_ms": round(answer.latency_ms, 1),
-        "llm_rejected": answer.llm_rejected,
+        "llm_rejected": answer.llm_rejected, "wrong_source": verdict.wrong_source, "split": item.split,
     }
 
 
@@ -77,6 +77,7 @@ def _metrics(records: Sequence[dict]) -> dict[str, float]:
     result["latency_p50_ms"] = float(np.percentile(latencies, 50))
     result["latency_p95_ms"] = float(np.percentile(latencies, 95))
     result["llm_rejected"] = sum(r["llm_rejected"] for r in records)
+    result["wrong_source"] = sum(r.get("wrong_source", False) for r in records)
     return result
 
 

@@ -18,6 +18,9 @@ class Verdict:
     correct: bool
     citation_correct: bool | None  # None where no citation is expected (unanswerable items)
     reason: str
+    # The worst failure: a figure backed by a report of another place or year than the one asked
+    # (another report than the gold ones, or for an unanswerable item, another place's report).
+    wrong_source: bool = False
 
 
 def claims(answer: Answer) -> list[tuple[str, set[str]]]:
@@ -47,7 +50,9 @@ def score_answer(item: GoldItem, answer: Answer) -> Verdict:
     if not item.answers:
         if answer.abstained:
             return Verdict(True, None, "abstained")
-        return Verdict(False, None, "stated a figure for an unanswerable question")
+        places = {c.district for c in answer.citations if c.n in _figure_markers(answer)}
+        elsewhere = bool(item.district) and bool(places - {item.district})
+        return Verdict(False, None, "stated a figure for an unanswerable question", elsewhere)
     if answer.abstained:
         return Verdict(False, False, "abstained on an answerable question")
     parts = claims(answer)
@@ -58,10 +63,16 @@ def score_answer(item: GoldItem, answer: Answer) -> Verdict:
     if missing:
         docs = {g.doc for g in missing}
         what = "a district's figure is missing" if docs and docs != gold_docs else "wrong or missing figure"
-        return Verdict(False, cited, f"{what}: expected {', '.join(g.value + g.unit for g in missing)}")
+        return Verdict(False, cited, f"{what}: expected {', '.join(g.value + g.unit for g in missing)}",
+                       bool(stray))
     if stray:
-        return Verdict(False, cited, f"also stated figures from {', '.join(sorted(stray))}")
+        return Verdict(False, cited, f"also stated figures from {', '.join(sorted(stray))}", True)
     return Verdict(True, cited, "correct" if cited else "figure right, citation wrong")
+
+
+def _figure_markers(answer: Answer) -> set[int]:
+    """The citation numbers that back a stated figure."""
+    return {n for claim, numbers in marked_claims(answer.answer)[0] if extract_figures(claim) for n in numbers}
 
 
 def evidence_rank(item: GoldItem, ranked: Sequence[Citation]) -> int | None:
