@@ -247,7 +247,7 @@ class StoredIndex:
     @functools.cache  # noqa: B019 (one index, a few dozen years: the cache lives as long as the index)
     def _year_mask(self, year: int) -> np.ndarray:
         """Chunks of `year` (their section reports or plans it) or whose text states it (2030目标)."""
-        stated = f"{year}年"
+        stated = lexicon.phrase("year", year=year)
         return np.array([c.year == year or stated in c.text for c in self.chunks], dtype=bool)
 
     def nearest(self, vector: np.ndarray, mask: np.ndarray, k: int) -> dict[int, float]:
