@@ -32,6 +32,7 @@ from assistant.index.split import Chunk, split_report
 from assistant.index.vectors import chroma_client as _chroma_client
 from assistant.index.vectors import get_collection, nearest, same_kind_of_store, store_of
 from assistant.ingest.corpus import Report
+from assistant.lang.zh import lexicon
 from assistant.lang.zh.messages import message
 
 FORMAT = 1
