@@ -52,12 +52,16 @@ class Answer:
     abstained: bool
     citations: list[Citation] = field(default_factory=list)
     figures: list[Figure] = field(default_factory=list)
+    # One row per place when the answer states two places' figures or more (compare.comparison_table):
+    # {"place", "figure", "value", "unit", "qualifier", "period", "year", "citation"}.
+    table: list[dict] = field(default_factory=list)
     standalone_question: str = ""
     districts: list[str] = field(default_factory=list)
     nearest: list[Citation] = field(default_factory=list)  # shown when abstaining
     notes: list[str] = field(default_factory=list)  # e.g. why an LLM answer was replaced
     answerer: str = "extractive"
     llm_rejected: bool = False  # an LLM answer failed the grounding guard and was replaced
+    confidence: float | None = None  # calibrated chance the stated figures answer the question
     latency_ms: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)
     id: str | None = None

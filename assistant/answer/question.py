@@ -30,6 +30,7 @@ class Intent:
     topic: str  # the question with districts, years and filler removed
     key_text: str = ""  # the topic in the reports' wording (SYNONYMS applied), for matching clauses
     wider_place: str | None = None  # a place above the covered ones (浙江省 when districts are indexed)
+    asked_kind: str | None = None  # the kind of quantity asked ("money", "rate", "count:条"), if it says
 
 
 class QuestionReader:
@@ -114,6 +115,7 @@ class QuestionReader:
         """The question without place names, years and conversational filler."""
         for mention in reversed(self.places_in(text)):
             text = text[:mention.start] + text[mention.end:]
+        text = lexicon.comparison_words().sub("", text)  # 分别, 两区, 哪个更多: no topic of their own
         for word in self._relative_years:
             text = text.replace(word, "")
         text = ASKED_YEAR.sub("", text)
@@ -129,7 +131,8 @@ class QuestionReader:
         return Intent(question=question, search_text=" ".join([question, *expansions]),
                       districts=self.districts_in(question), unknown_district=unknown, year=year,
                       period=period, topic=topic,
-                      key_text=in_report_wording(lexicon.asking_count().sub(" ", topic)), wider_place=wider)
+                      key_text=in_report_wording(lexicon.asking_count().sub(" ", topic)), wider_place=wider,
+                      asked_kind=lexicon.asked_kind(question))
 
     def resolve(self, question: str, history: Sequence[str]) -> str:
         """The standalone question a follow-up stands for, given earlier user turns (oldest first).

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator, Sequence
 from functools import cached_property
 
 from assistant.answer.answerers import make_answerer
+from assistant.answer.compare import add_comparison
 from assistant.answer.examples import Examples, make_examples
 from assistant.answer.question import NOT_FOUND, Intent, QuestionReader
 from assistant.config import Settings
@@ -131,6 +132,12 @@ class Assistant:
         answer = self.answerer.answer(question, intent, hits, named=bool(intent.districts))
         return self._complete(answer, hits, retrieve_ms, answered)
 
+    def passages(self, question: str, history: Sequence[dict | str] = ()) -> tuple[Intent, dict[str, list]]:
+        """How the question is read and the passages retrieved for each place it means, as the
+        answerer gets them (used to fit the answerer's calibration)."""
+        intent = self.reader.read(self.standalone_question(self.check_question(question), history))
+        return intent, self._hits(intent, ())[0]
+
     def _hits(self, intent: Intent, only: Sequence[str]) -> tuple[dict[str, list], float]:
         """Retrieved passages per district the question means (within `only`), and the time taken."""
         started = time.perf_counter()
@@ -146,13 +153,15 @@ class Assistant:
 
     def _complete(self, answer: Answer, hits: dict[str, list], retrieve_ms: float,
                   answered: float) -> Answer:
-        """Nearest passages for an abstention, the year assumed for 今年 and such, and the timings."""
+        """Nearest passages for an abstention, the year assumed for 今年 and such, the table of an
+        answer over several places (and its comparison sentence), and the timings."""
         word, year = self.reader.relative_year(answer.standalone_question or answer.question)
         if word and year and not answer.abstained:
             answer.notes.insert(0, message("answer.assumed_year", word=word, year=year))
         if answer.abstained:
             nearest = [h[0] for h in hits.values() if h]
             answer.nearest = [to_citation(i + 1, h.chunk, h.score) for i, h in enumerate(nearest)]
+        add_comparison(answer, self.reader.topic_of(answer.standalone_question or answer.question))
         answer.timings.update(retrieve_ms=retrieve_ms, answer_ms=(time.perf_counter() - answered) * 1000)
         return answer
 

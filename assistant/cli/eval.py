@@ -15,7 +15,7 @@ from assistant.cli.ask import open_assistant
 from assistant.cli.index import progress_bar
 from assistant.config import Settings
 from assistant.errors import UserError
-from assistant.evaluation.gold import SPLITS, default_gold
+from assistant.evaluation.gold import SPLITS, default_gold, gold_files
 from assistant.evaluation.report import (
     COLUMNS,
     below_thresholds,
@@ -44,6 +44,9 @@ def register(commands: argparse._SubParsersAction) -> None:
     bench.add_argument("--questions", type=int, default=100, help=message("cli.help.questions"))
     cli_scale.add_arguments(bench)
     bench.set_defaults(run=run_bench)
+    calibrate = commands.add_parser("calibrate", help=message("cli.help.calibrate"))
+    calibrate.add_argument("--gold", action="append", default=[], help=message("cli.help.calibrate_gold"))
+    calibrate.set_defaults(run=run_calibrate)
 
 
 def run_eval_command(args: argparse.Namespace, settings: Settings) -> int:
@@ -86,4 +89,19 @@ def run_bench(args: argparse.Namespace, settings: Settings) -> int:
         return cli_scale.run_scale_command(args, settings)
     result = run_benchmark(settings, args.questions)
     console.print_json(json.dumps(result, ensure_ascii=False))
+    return 0
+
+
+def run_calibrate(args: argparse.Namespace, settings: Settings) -> int:
+    """Fit the extractive answerer's weights, confidence and threshold on the dev items of the gold
+    files and write them to the packaged calibration file."""
+    from assistant.answer.calibration import CALIBRATION_FILE, load_calibration, write_calibration
+    from assistant.evaluation.calibrate import fit
+
+    golds = [Path(g) for g in args.gold] or list(gold_files(settings.eval_dir).values())
+    assistant = open_assistant(settings)
+    items = [item for gold in golds for item in load_gold_for(assistant, gold) if item.split == "dev"]
+    calibration, provenance = fit(assistant, items, load_calibration())
+    write_calibration(calibration, {**provenance, "gold": [g.name for g in golds]})
+    console.print(message("cli.calibrated", path=str(CALIBRATION_FILE), **provenance))
     return 0

@@ -121,9 +121,9 @@ def load_gold(path: Path, texts: Mapping[str, str]) -> list[GoldItem]:
 
 
 def gold_files(eval_dir: Path) -> dict[str, Path]:
-    """Gold files by name: the bundled gold.jsonl, then the *.jsonl of `eval_dir` (a file of the
-    same name there takes its place), so evaluation works wherever the assistant runs."""
-    found = {GOLD_FILE.name: GOLD_FILE}
+    """Gold files by name: the bundled ones (gold.jsonl first), then the *.jsonl of `eval_dir` (a
+    file of the same name there takes its place), so evaluation works wherever the assistant runs."""
+    found = {GOLD_FILE.name: GOLD_FILE} | {p.name: p for p in sorted(GOLD_FILE.parent.glob("*.jsonl"))}
     if eval_dir.is_dir():
         found.update({path.name: path for path in sorted(eval_dir.glob("*.jsonl"))})
     return found

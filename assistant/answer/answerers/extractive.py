@@ -7,9 +7,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from assistant.answer.answerers.base import ImmediateAnswerer
+from assistant.answer.calibration import FEATURES, Calibration, load_calibration
 from assistant.answer.grounding import ungrounded_figures
 from assistant.answer.question import NOT_FOUND, Intent, segment
 from assistant.index.keyword import tokenize
+from assistant.index.split import Chunk
 from assistant.lang.zh import lexicon
 from assistant.lang.zh.numbers import extract_figures
 from assistant.lang.zh.text import CJK_CHAR, CLAUSE, CLAUSE_END, FULL_STOP
@@ -17,7 +19,6 @@ from assistant.retrieve.hybrid import ScoredChunk
 from assistant.types import Answer, Citation, Figure, to_citation
 
 log = logging.getLogger(__name__)
-MIN_COVERAGE = 0.55
 
 
 @dataclass(frozen=True)
@@ -27,7 +28,8 @@ class Quote:
     hit: ScoredChunk
     start: int  # offsets in the report
     end: int
-    coverage: float
+    confidence: float  # calibrated: how likely this quote states what was asked
+    features: tuple[float, ...] = ()
 
     @property
     def text(self) -> str:
@@ -97,30 +99,63 @@ def _span_for(clauses: list[tuple[int, int]], best: int, text: str, numeric: boo
     return clauses[best][0], clauses[last][1]
 
 
-def best_quote(hits: Sequence[ScoredChunk], intent: Intent, weight: Callable[[str], float]) -> Quote | None:
-    """The clause span among `hits` that best covers the question's topic, or None if none does."""
+@dataclass(frozen=True)
+class Candidate:
+    """A clause span of a retrieved passage that could answer, with what speaks for it."""
+
+    hit: ScoredChunk
+    start: int  # offsets in the chunk text
+    end: int
+    features: tuple[float, ...]  # in calibration.FEATURES order
+
+
+def candidates(hits: Sequence[ScoredChunk], intent: Intent, weight: Callable[[str], float]) -> list[Candidate]:
+    """Every clause span of `hits` that could answer `intent` (one stating a figure, unless the
+    question asks for names), with its features: keyword coverage of the topic, the passage's
+    retrieval score and rank, whether its figure is of the kind asked (几条 wants 条, a total in
+    元 is no growth rate), whether its year and period are the ones asked, and its length."""
     terms = topic_terms(intent)
     weights = {t: _word_weight(t, weight) for t in terms}
     numeric = not lexicon.text_question().search(intent.question)
-    best: Quote | None = None
-    best_key = (0.0, 0.0, 0.0)
+    found = []
     for rank, hit in enumerate(hits):
-        text = hit.chunk.text
+        text, chunk = hit.chunk.text, hit.chunk
         clauses = _clauses(text)
-        context = hit.chunk.section
-        for i, (start, end) in enumerate(clauses):
+        for i, (start, _) in enumerate(clauses):
             span = _span_for(clauses, i, text, numeric)
             quote_text = text[span[0]:span[1]]
-            if numeric and not extract_figures(quote_text):
+            stated = extract_figures(quote_text)
+            if numeric and not stated:
                 continue
             sentence = _sentence_around(text, start)
             own = _coverage(quote_text, terms, weights)
-            coverage = max(own, 0.8 * _coverage(quote_text + sentence + context, terms, weights))
-            key = (round(coverage, 3), round(own, 3), hit.score - 0.01 * rank - 0.001 * i)
-            if key > best_key:
-                best_key = key
-                best = Quote(hit, hit.chunk.start + span[0], hit.chunk.start + span[1], coverage)
-    return best if best and best.coverage >= MIN_COVERAGE else None
+            coverage = max(own, 0.8 * _coverage(quote_text + sentence + chunk.section, terms, weights))
+            agreement = [lexicon.kinds_agree(intent.asked_kind, lexicon.figure_kind(f.unit)) for f in stated]
+            kind = 1.0 if 1 in agreement else -1.0 if agreement and all(a < 0 for a in agreement) else 0.0
+            year = 1.0 if intent.year is None or chunk.year == intent.year or str(intent.year) in sentence else 0.0
+            period = 1.0 if intent.period is None or chunk.period == intent.period else 0.0
+            features = (1.0, coverage, own, hit.score, 1 / (1 + rank + 0.1 * i), kind, year, period,
+                        len(quote_text) / 100)
+            found.append(Candidate(hit, span[0], span[1], features))
+    return found
+
+
+def best_quote(hits: Sequence[ScoredChunk], intent: Intent, weight: Callable[[str], float],
+               calibration: Calibration | None = None, other_kind: bool = False) -> Quote | None:
+    """The best-scoring candidate among `hits`, with its calibrated confidence; None when there is
+    none. A candidate whose figures are all of another kind than the one asked (a rate for a
+    total in 元) never answers: it is picked only when `other_kind` asks for exactly those.
+    Abstaining below the threshold is the caller's choice."""
+    calibration = calibration or load_calibration()
+    kind = FEATURES.index("kind")
+    scored = [(calibration.score(c.features), c) for c in candidates(hits, intent, weight)
+              if (c.features[kind] < 0) == other_kind]
+    if not scored:
+        return None
+    score, best = max(scored, key=lambda pair: pair[0])
+    chunk = best.hit.chunk
+    return Quote(best.hit, chunk.start + best.start, chunk.start + best.end, calibration.confidence(score),
+                 best.features)
 
 
 def _sentence_around(text: str, pos: int) -> str:
@@ -133,6 +168,12 @@ def _sentence_around(text: str, pos: int) -> str:
 def _figures(quote: Quote, n: int) -> list[Figure]:
     """The figures of a quote as written ("3.8" + "万人"), each backed by citation n."""
     return [Figure.written(figure, n) for figure in extract_figures(quote.text)]
+
+
+def _label(chunk: Chunk) -> str:
+    """"（2023年目标）": the year and period a quote's passage is about."""
+    period = lexicon.period_label("answer", "actual" if chunk.period == "actual" else "target")
+    return lexicon.phrase("answer.label", year=chunk.year, period=period) if chunk.year else ""
 
 
 def compose_answer(question: str, intent: Intent, found: dict[str, Quote | None],
@@ -153,9 +194,7 @@ def compose_answer(question: str, intent: Intent, found: dict[str, Quote | None]
             continue
         n = len(citations) + 1
         chunk = quote.hit.chunk
-        period = lexicon.period_label("answer", "actual" if chunk.period == "actual" else "target")
-        label = lexicon.phrase("answer.label", year=chunk.year, period=period) if chunk.year else ""
-        parts.append(lexicon.phrase("answer.part", district=district, label=label, quote=quote.text, n=n))
+        parts.append(lexicon.phrase("answer.part", district=district, label=_label(chunk), quote=quote.text, n=n))
         citations.append(to_citation(n, chunk, quote.hit.score, quote.text, quote.start, quote.end))
         figures.extend(_figures(quote, n))
     if not citations:
@@ -170,7 +209,18 @@ def compose_answer(question: str, intent: Intent, found: dict[str, Quote | None]
                                                figure=unchecked[0].text), True,
                       standalone_question=intent.question, districts=list(found))
     return Answer(question, text, False, citations, figures, standalone_question=intent.question,
-                  districts=[d for d, q in found.items() if q])
+                  districts=[d for d, q in found.items() if q],
+                  confidence=round(min(q.confidence for q in found.values() if q), 3))
+
+
+def _related_answer(question: str, intent: Intent, quote: Quote) -> Answer:
+    """An abstention that shows what the report does give (a rate for a total), cited."""
+    chunk = quote.hit.chunk
+    text = lexicon.phrase("answer.only_related", not_found=NOT_FOUND, district=chunk.district, label=_label(chunk),
+                          quote=quote.text)
+    citation = to_citation(1, chunk, quote.hit.score, quote.text, quote.start, quote.end)
+    return Answer(question, text, True, [citation], _figures(quote, 1), standalone_question=intent.question,
+                  districts=[chunk.district])
 
 
 class ExtractiveAnswerer(ImmediateAnswerer):
@@ -183,6 +233,14 @@ class ExtractiveAnswerer(ImmediateAnswerer):
 
     def answer(self, question: str, intent: Intent, hits: dict[str, list[ScoredChunk]],
                named: bool) -> Answer:
-        """Pick the best quote per district from its hits and compose the cited answer."""
-        found = {d: best_quote(h, intent, self._idf) for d, h in hits.items()}
+        """Pick the best quote per district from its hits and compose the cited answer; a quote
+        below the calibrated threshold is no answer."""
+        calibration = load_calibration()
+        best = {d: best_quote(h, intent, self._idf, calibration) for d, h in hits.items()}
+        found = {d: q if q and q.confidence >= calibration.threshold else None for d, q in best.items()}
+        if not any(found.values()) and intent.asked_kind:
+            others = (best_quote(h, intent, self._idf, calibration, other_kind=True) for h in hits.values())
+            related = next((q for q in others if q and q.confidence >= calibration.threshold), None)
+            if related is not None:
+                return _related_answer(question, intent, related)
         return compose_answer(question, intent, found, named)

@@ -95,9 +95,11 @@ def target_words() -> re.Pattern[str]:
 
 @cache
 def text_question() -> re.Pattern[str]:
-    """Matches a question that asks for a name or a phrase and no count ("叫什么", "是哪个")."""
+    """Matches a question that asks for a name or a phrase and no count ("叫什么", "是哪个"); a
+    comparison ("哪个区新增停车位更多") asks for figures."""
     q = _section("question")
-    return re.compile(f"^(?!.*({_alternation(q['count_words'])})).*({_alternation(q['text_cues'])})")
+    counts = _alternation([*q["count_words"], *_section("compare")["cues"]])
+    return re.compile(f"^(?!.*({counts})).*({_alternation(q['text_cues'])})")
 
 
 # --- answering ----------------------------------------------------------------------------------
@@ -141,6 +143,53 @@ def figure_words() -> FigureWords:
                        frozenset(words["relative_units"]), tuple(words["qualifiers_before"]),
                        tuple(words["qualifiers_after"]), tuple(words["name_suffixes"]),
                        tuple(words["ordinal_prefixes"]))
+
+
+@cache
+def _unit_kinds() -> dict[str, str]:
+    return {unit: kind for kind, units in _section("figures")["kinds"].items() for unit in units}
+
+
+def figure_kind(unit: str) -> str | None:
+    """The kind of quantity a figure's base unit measures ("money", "rate", "area", "length",
+    "people", or "count:条" for a counted thing); None for a bare number."""
+    if not unit:
+        return None
+    return _unit_kinds().get(unit, f"count:{unit}")
+
+
+@cache
+def _count_measure() -> re.Pattern[str]:
+    units = sorted(_section("figures")["units"], key=len, reverse=True)
+    count_words = _alternation(_section("question")["count_words"])
+    return re.compile(rf"(?:{count_words})[万亿千百]*({_alternation(units)})")
+
+
+def asked_kind(question: str) -> str | None:
+    """The kind of quantity `question` asks for (see figure_kind), or None when it does not say."""
+    for kind, cues in _section("question")["asked_kinds"].items():
+        if any(cue in question for cue in cues):
+            return kind
+    # The last count word is the one asking ("那几个园区…完成多少投资" asks the 多少, not the 几个).
+    count_words = [m.start() for m in re.finditer(_alternation(_section("question")["count_words"]), question)]
+    measure = _count_measure().match(question, count_words[-1]) if count_words else None
+    return figure_kind(_section("figures")["unit_canonical"].get(measure.group(1), measure.group(1))) \
+        if measure else None
+
+
+def kinds_agree(asked: str | None, figure: str | None) -> int:
+    """+1 when a figure of kind `figure` answers a question asking `asked`, -1 when it cannot (money
+    for a rate, a count for an area), 0 when either is unknown or both are counts of different
+    measure words (批 and 批次 count alike). 个 counts anything, people included."""
+    if asked is None or figure is None:
+        return 0
+    if asked == figure:
+        return 1
+    counted = {kind.startswith("count:") or kind == "people" for kind in (asked, figure)}
+    if counted == {True}:
+        generic = f"count:{_section('figures')['generic_counter']}"
+        return 1 if generic in (asked, figure) else 0
+    return -1
 
 
 # --- places and reports -------------------------------------------------------------------------
@@ -263,3 +312,47 @@ def phrase(key: str, **fields: object) -> str:
     for part in key.split("."):
         value = value[part]
     return value.format(**fields) if fields else value
+
+
+# --- comparisons ------------------------------------------------------------------------------
+
+
+@cache
+def comparison_cues() -> tuple[str, ...]:
+    """Words that ask which of several places' figures is larger ("哪个更多", "对比", "谁更高")."""
+    return tuple(_section("compare")["cues"])
+
+
+def comparison_which_words() -> tuple[str, ...]:
+    """Which-words that, with a question ending in 多/高/大…, ask for a comparison ("哪个区的托位多")."""
+    return tuple(_section("compare")["which_words"])
+
+
+@cache
+def comparison_words() -> re.Pattern[str]:
+    """Words saying a question is about several places or a comparison ("分别", "两区", "哪个更多"),
+    never what it is about; longest first."""
+    return re.compile(_alternation(sorted(_section("compare")["question_words"], key=len, reverse=True)))
+
+
+@cache
+def comparison_topic_words() -> re.Pattern[str]:
+    """Words of a comparison question around the quantity it compares ("哪个区", "更多", "分别")."""
+    words = sorted(_section("compare")["topic_words"], key=len, reverse=True)
+    return re.compile(_alternation(words))
+
+
+def comparison_topic_openings() -> str:
+    """Characters that may open a compared quantity once the places are dropped ("和", "与")."""
+    return _section("compare")["topic_openings"]
+
+
+def comparison_topic_endings() -> str:
+    """Characters that may end a compared quantity once the comparison words are dropped ("多")."""
+    return _section("compare")["topic_endings"]
+
+
+@cache
+def approximate_qualifiers() -> frozenset[str]:
+    """Qualifiers that make a stated figure approximate ("约", "左右", "余")."""
+    return frozenset(_section("compare")["approximate"])

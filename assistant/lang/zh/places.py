@@ -14,7 +14,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from assistant.lang.zh import lexicon
@@ -136,6 +136,7 @@ def ancestors(place: Place) -> Iterator[Place]:
         yield place
 
 
+@lru_cache(maxsize=1024)  # one question is read several times (places, topic, follow-up)
 def _words(text: str) -> dict[int, tuple[int, str]]:
     """jieba's words of `text`: start offset -> (end offset, part-of-speech tag)."""
     import jieba
