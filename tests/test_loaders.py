@@ -116,3 +116,16 @@ def test_metadata_given_by_the_user_wins_and_a_missing_district_asks_for_it():
         infer_metadata("2024年工作安排\n新增就业3万人。\n", "a.txt")
     with pytest.raises(UserError, match="--year"):
         infer_metadata("西湖区工作安排\n新增就业3万人。\n", "a.txt")
+
+
+def test_plain_text_in_big5_and_utf16_is_read_and_mojibake_refused(tmp_path):
+    big5 = tmp_path / "taipei.txt"
+    big5.write_bytes("臺北市政府工作報告\r\n全年新增就業3萬人。\r\n".encode("big5"))
+    assert load_document(big5).text.startswith("臺北市政府工作報告\n全年新增就業3萬人。")
+    utf16 = tmp_path / "utf16.txt"
+    utf16.write_text("杭州市余杭区2024年工作安排\n新增就业3万人。\n", encoding="utf-16")
+    assert "新增就业3万人。" in load_document(utf16).text
+    garbled = tmp_path / "garbled.txt"
+    garbled.write_bytes(bytes(range(0x81, 0xFF)) * 8)
+    with pytest.raises(UserError, match="garbled.txt 的编码无法识别"):
+        load_document(garbled)

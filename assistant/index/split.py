@@ -8,7 +8,15 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 
 from assistant.ingest.corpus import Report
-from assistant.lang.zh.text import AFTER_FULL_STOP, FULL_STOP, HEADING_ITEM, HEADING_LEVEL1, HEADING_LEVEL2
+from assistant.lang.zh.text import (
+    AFTER_FULL_STOP,
+    FULL_STOP,
+    HEADING_ITEM,
+    HEADING_LEVEL1,
+    HEADING_LEVEL2,
+    LONG_SENTENCE_CUTS,
+    fold_punctuation,
+)
 
 _MARKDOWN = re.compile(r"^(#{1,6})\s+(\S.*)$")  # headings recovered from .md, .docx, .html and .pdf
 _TOPIC_MAX = 16  # a paragraph's lead like "人才质量再攀高峰。" names its topic
@@ -74,21 +82,26 @@ def _paragraphs(text: str) -> Iterator[_Paragraph]:
 
 
 def _units(text: str, start: int, end: int, limit: int) -> Iterator[tuple[int, int]]:
-    """Sentence spans inside [start, end); a sentence longer than `limit` is cut at ";" only."""
+    """Sentence spans inside [start, end); a sentence longer than `limit` is cut after its
+    semicolons (; or ；), and a piece still too long after its commas (, ， 、), never inside a
+    number. Cuts are found in the folded text (lang/zh/text.py), whose offsets are the original's."""
     pos = start
     for sentence in AFTER_FULL_STOP.split(text[start:end]):
         if not sentence:
             continue
-        s_end = pos + len(sentence)
-        if len(sentence) > limit and ";" in sentence:
-            cut = pos
-            for piece in re.split(r"(?<=;)", sentence):
-                if piece:
-                    yield cut, cut + len(piece)
-                    cut += len(piece)
-        else:
-            yield pos, s_end
-        pos = s_end
+        yield from _cut(fold_punctuation(sentence), pos, limit, LONG_SENTENCE_CUTS)
+        pos += len(sentence)
+
+
+def _cut(folded: str, pos: int, limit: int, cuts: tuple[re.Pattern[str], ...]) -> Iterator[tuple[int, int]]:
+    """Spans of `folded` (starting at offset `pos`), cut by the first of `cuts` while over `limit`."""
+    if len(folded) <= limit or not cuts:
+        yield pos, pos + len(folded)
+        return
+    for piece in cuts[0].split(folded):
+        if piece:
+            yield from _cut(piece, pos, limit, cuts[1:])
+            pos += len(piece)
 
 
 def _blocks(report: Report) -> Iterator[tuple[_Paragraph, list[_Paragraph]]]:

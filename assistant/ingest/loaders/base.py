@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import codecs
 from dataclasses import dataclass
 
 from assistant.errors import UserError
 from assistant.lang.zh.messages import message
+from assistant.lang.zh.text import readable_share
 
 
 @dataclass(frozen=True)
@@ -16,14 +18,51 @@ class LoadedDocument:
     title: str = ""
 
 
+# Below this share of readable characters (lang/zh/text.py) a decoding is garbage, not a report.
+_MIN_READABLE = 0.8
+_BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+# Tried in order when no BOM names the encoding; the first whose result reads best wins.
+_LEGACY = ("gb18030", "big5hkscs")
+
+
 def decode_text(data: bytes, name: str) -> str:
-    """Text from UTF-8 (with or without BOM) or GB18030 bytes, newlines normalised to \\n."""
+    """Text from UTF-8 (with or without BOM), UTF-16 (with BOM), GB18030 or Big5 bytes, newlines
+    normalised to \\n; anything else is refused with one sentence, never returned as mojibake.
+
+    A BOM decides the encoding. Otherwise UTF-8 is tried first (its strict decoding almost never
+    succeeds on other bytes), then GB18030 and Big5. Big5 bytes without a BOM usually decode as
+    GB18030 too, into garbage, so both are decoded and the one that reads as Chinese wins
+    (`readable_share`: Big5 read as GB18030 gives kana, box drawing and private-use characters;
+    GB18030 wins a tie); text that reads as Chinese in neither, or that holds replacement
+    characters (mojibake saved earlier), is refused. UTF-16 without a BOM is refused (as binary
+    when it has zero bytes).
+    """
+    text = _decode(data, name)
+    if "\ufffd" in text or "\x00" in text:
+        raise UserError(message("errors.garbled_text", name=name))
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _decode(data: bytes, name: str) -> str:
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(encoding)
+            except UnicodeDecodeError:
+                raise UserError(message("errors.garbled_text", name=name)) from None
     if b"\x00" in data:
         raise UserError(message("errors.binary_text", name=name))
-    for encoding in ("utf-8-sig", "gb18030"):
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    readings = []
+    for encoding in _LEGACY:
         try:
-            return data.decode(encoding).replace("\r\n", "\n").replace("\r", "\n")
+            readings.append(data.decode(encoding))
         except UnicodeDecodeError:
             continue
-    raise UserError(message("errors.unknown_encoding", name=name))
-
+    best = max(readings, key=readable_share, default=None)  # max keeps the first of equals
+    if best is None or readable_share(best) < _MIN_READABLE:
+        raise UserError(message("errors.garbled_text", name=name))
+    return best

@@ -11,8 +11,11 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from assistant.lang.zh import lexicon
+from assistant.lang.zh.text import CJK_CHAR
 
-_SCALES = {"千": 10**3, "万": 10**4, "亿": 10**8, "万亿": 10**12}
+# Scales, compound ones included: "3千万元" is 30,000,000 元, not 3000.
+_SCALES = {"千": 10**3, "万": 10**4, "十万": 10**5, "百万": 10**6, "千万": 10**7, "亿": 10**8,
+           "十亿": 10**9, "百亿": 10**10, "千亿": 10**11, "万亿": 10**12}
 _CN_DIGITS = "零〇一二两三四五六七八九"
 _CN_CHARS = _CN_DIGITS + "十百千万亿"
 
@@ -38,19 +41,30 @@ def _unit_pattern() -> str:
 
 
 _UNIT = _unit_pattern()
-_SCALE = "万亿|亿|万|千"
+_SCALE = "|".join(sorted(_SCALES, key=len, reverse=True))
+# A scale character that starts a unit is the unit's ("5千瓦" is 5 千瓦, not 5000 瓦); "50万千瓦"
+# is 万 times 50 千瓦.
+_SCALED = (rf"(?!{'|'.join(re.escape(u) for u in sorted(_UNITS, key=len, reverse=True) if u[0] in _CN_CHARS)})"
+           rf"(?:{_SCALE})")
 _DIGITS = r"\d{1,3}(?:,\d{3}(?!\d))+(?:\.\d+)?|\d+(?:\.\d+)?"
 _RANGE_SEP = "[-~～至到—–]"
 # A single space may sit before the scale or unit, as in answers written "3.8 万人".
-_ARABIC = (rf"(?<![\d.])(?P<a1>{_DIGITS})(?: ?(?P<s1>{_SCALE}))?(?:[%％](?={_RANGE_SEP}\d))?"
-           rf"(?:{_RANGE_SEP}(?P<a2>{_DIGITS})(?P<s2>{_SCALE})?)?")
+_ARABIC = (rf"(?<![\d.])(?P<a1>{_DIGITS})(?: ?(?P<s1>{_SCALED}))?(?:[%％](?={_RANGE_SEP}\d))?"
+           rf"(?:{_RANGE_SEP}(?P<a2>{_DIGITS})(?P<s2>{_SCALED})?)?")
+# A ratio such as a structure of three industries, "8.3∶41.4∶50.3" or "8.3:41.4:50.3": one figure,
+# never three. The full-width colon separates a table's header from its value ("2022：5.3%"), so it
+# makes a ratio only between three terms or more; a ratio carries no unit or scale.
+_TERM = r"\d+(?:\.\d+)?"
+_RATIO = (rf"(?<![\d.])(?P<ratio>{_TERM}(?:∶{_TERM})+|{_TERM}(?::{_TERM})+|{_TERM}(?:：{_TERM}){{2,}})"
+          rf"(?![\d.%％]|{_SCALE}|{_UNIT})")
+_RATIO_SIGN = re.compile("[:∶：]")
 # Chinese numerals count only when a unit follows, which keeps out "一般", "三重压力" and such.
 _CHINESE = (rf"(?<![{_CN_CHARS}])(?P<cn>[一二两三四五六七八九十][{_CN_CHARS}]*)"
             rf"(?=[余多]?(?:{_SCALE})?(?:{_UNIT}))")
-_FIGURE = re.compile(rf"(?:{_ARABIC}|{_CHINESE})(?P<approx>[余多])?(?P<s3>{_SCALE})?"
+_FIGURE = re.compile(rf"{_RATIO}|(?:{_ARABIC}|{_CHINESE})(?P<approx>[余多])?(?P<s3>{_SCALED})?"
                      rf"(?: ?(?P<unit>(?:{_UNIT})(?:/[千万]?(?:{_UNIT}))?))?")
 _CODE_QUOTE = re.compile(r"[0-9A-Za-z+\-.到至]+")
-_WRITTEN = re.compile(rf"^(?P<value>[\d.,]+|[{_CN_CHARS}]+)\s*(?P<unit>.*)$")
+_WRITTEN = re.compile(rf"^(?P<value>[\d.,]+(?:[:∶：][\d.]+)*|[{_CN_CHARS}]+)\s*(?P<unit>.*)$")
 _TRAILING_QUALIFIER = re.compile(f"(?:{'|'.join(_QUALIFIERS_AFTER)})$")
 
 
@@ -71,6 +85,7 @@ class NumericValue:
     end: int
     qualifier: str | None
     upper: Decimal | None = None
+    terms: tuple[Decimal, ...] = ()  # the terms of a ratio ("8.3:41.4:50.3"); `value` is the first
 
 
 def extract_figures(text: str) -> list[NumericValue]:
@@ -120,8 +135,10 @@ def same_quantity(a: NumericValue, b: NumericValue) -> bool:
 
     Values compare after scaling (5.0 == 5). A bare number matches any counted unit
     ("3700" matches "3700个") but never "%" or "百分点", which only match themselves.
-    Ranges match when both bounds match.
+    Ranges match when both bounds match; a ratio matches only a ratio of the same terms.
     """
+    if a.terms or b.terms:
+        return a.terms == b.terms
     if a.value != b.value or a.upper != b.upper:
         return False
     if a.unit == b.unit:
@@ -132,12 +149,33 @@ def same_quantity(a: NumericValue, b: NumericValue) -> bool:
 
 
 def figure_in_text(figure: NumericValue, text: str) -> bool:
-    """True when `text` states `figure`; the grounding guard's check for one figure."""
-    return any(same_quantity(figure, found) for found in extract_figures(text))
+    """True when `text` states `figure`, in its unit; the grounding guard's check for one figure.
+
+    A number the text writes bare states a figure with a unit only when the text states that unit
+    for it: not when a measure word the extractor does not know follows the number ("500公顷…"
+    never grounds "500亩"), and only when the unit occurs in the text (a table's "（亩）", a list's
+    "300、500亩"). "3.8万人" is still stated by "38000人", "5%" by "5.0%".
+    """
+    return any(same_quantity(figure, found) and _unit_stated(figure, found, text)
+               for found in extract_figures(text))
+
+
+def _unit_stated(figure: NumericValue, found: NumericValue, text: str) -> bool:
+    """Whether `found` in `text` may stand for `figure`'s unit (always, unless `found` is bare and
+    `figure` has a unit)."""
+    if not figure.unit or found.unit or found.terms:
+        return True
+    if CJK_CHAR.match(text[found.end:found.end + 1]) and not text.startswith(_QUALIFIERS_AFTER, found.end):
+        return False  # a measure word of its own follows the number
+    return figure.unit in text
 
 
 def _build(m: re.Match[str], text: str) -> NumericValue:
     """Turn a match of _FIGURE into a NumericValue with scale applied and qualifiers found."""
+    if m.group("ratio"):
+        terms = tuple(Decimal(t) for t in _RATIO_SIGN.split(m.group("ratio")))
+        qualifier = _qualifier(text, m.start(), m.end(), None)
+        return NumericValue(terms[0], "", m.group(), m.start(), m.end(), qualifier, terms=terms)
     s1, s2, s3 = m.group("s1", "s2", "s3")
     # A scale written once covers both ends of a range: "3-5万" is 30000 to 50000.
     lower_scale, upper_scale = s1 or s2 or s3, s2 or s1 or s3
@@ -145,6 +183,8 @@ def _build(m: re.Match[str], text: str) -> NumericValue:
     if first is None:
         raise ValueError(f"not a number: {m.group()!r}")
     value = first * _SCALES.get(lower_scale, 1)
+    if s1 and s3 and not m.group("a2"):  # "3千余万元": thousands of 万
+        value *= _SCALES[s3]
     upper = None
     if m.group("a2"):
         upper = _arabic_number(m.group("a2")) * _SCALES.get(upper_scale, 1)

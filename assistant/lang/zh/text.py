@@ -20,9 +20,28 @@ AFTER_FULL_STOP = re.compile(f"(?<={FULL_STOP})")
 SENTENCE_BREAK = re.compile(r"(?:[。！？；!?;]|\n)+\s*")
 # Characters after which a line of a PDF is a finished paragraph, not one wrapped mid-sentence.
 PARAGRAPH_END = tuple("。！？；：!?;:」”)）")
-# A clause as the reports punctuate it: split at the ASCII , ; : and at 。 or a line end.
-CLAUSE_END = ",;:。"
-CLAUSE = re.compile(rf"[^{CLAUSE_END}\n]+[{CLAUSE_END}]?")
+# Clause punctuation, one normalisation for splitting and clause selection: the full-width forms
+# (and the enumeration comma 、 and the ratio sign ∶) fold one-for-one to the ASCII sign they act
+# as, so a folded text has the same length and every offset still points into the original.
+PUNCTUATION_FOLD = str.maketrans({"，": ",", "、": ",", "；": ";", "：": ":", "∶": ":",
+                                  "！": "!", "？": "?"})
+
+
+def fold_punctuation(text: str) -> str:
+    """`text` with full-width clause punctuation written as ASCII; same length, same offsets."""
+    return text.translate(PUNCTUATION_FOLD)
+
+
+# A clause as the reports punctuate it: split at , ; : (ASCII or full-width) and at 。 or a line
+# end. A comma or colon between digits is no break: "1,411" and the ratio "8.3:41.4:50.3" (or
+# "8.3∶41.4∶50.3") stay whole. The enumeration comma 、 is no clause end: it joins the items of
+# one clause ("收储25宗约900亩、出让20宗约600亩"), and the answerer quotes them together.
+CLAUSE_END = ",;:。，；："
+_IN_NUMBER = r"(?<=\d)[,:：∶](?=\d)"
+CLAUSE = re.compile(rf"(?:[^{CLAUSE_END}\n]|{_IN_NUMBER})+[{CLAUSE_END}]?")
+# Where a sentence too long for one passage may be cut: after a semicolon, else after a comma
+# (never one inside a number), in the folded text.
+LONG_SENTENCE_CUTS = (re.compile(r"(?<=;)"), re.compile(r"(?<=(?<!\d),)|(?<=,)(?!\d)"))
 # A table row as a saved text writes it: "表头：值；表头：值。".
 HEADER_VALUE_SEPARATOR = "："
 CELL_SEPARATOR = "；"
@@ -56,3 +75,42 @@ STATED_YEAR = re.compile(r"((?:19|20)\d\d)\s*年")
 TITLE_DISTRICT = re.compile(rf"(?:^|市|省)([{CJK}]{{2,3}}?[区县])(?=\d|年|人民|政府|[（(]|$)")
 # A label a model may put before its rewritten question ("改写后的问题：").
 REWRITE_LABEL = re.compile(r"^(改写后的问题|问题)\s*[:：]\s*")
+
+# Decoding a text file whose encoding is not stated. Big5 bytes read as GB18030 (and the reverse)
+# decode without error but into garbage: kana, box drawing, private-use code points and rare
+# ideographs instead of the common characters (and full-width punctuation) reports are written in.
+# A character is "common" when it is a GB2312 character (simplified) or a Big5 frequent-use one
+# (traditional: Big5 lead bytes A4–C6).
+_BIG5_FREQUENT = range(0xA4, 0xC7)
+
+
+_GB2312_IDEOGRAPHS = range(0xB0, 0xF8)  # GB2312 rows 16–87; rows below hold kana, Greek, box drawing
+
+
+def _common_ideograph(char: str) -> bool:
+    for encoding, rows in (("gb2312", _GB2312_IDEOGRAPHS), ("big5", _BIG5_FREQUENT)):
+        try:
+            if char.encode(encoding)[0] in rows:
+                return True
+        except UnicodeEncodeError:
+            continue
+    return False
+
+
+def readable_share(text: str) -> float:
+    """The share of `text`'s non-ASCII characters that real Chinese text is made of: common
+    ideographs, CJK and full-width punctuation and digits, general punctuation. Decoded with the
+    right encoding a report scores near 1; decoded with the wrong one, far lower. Text with no
+    non-ASCII character at all scores 1."""
+    import unicodedata
+
+    counted = readable = 0
+    for char in text:
+        if char.isascii() or char.isspace():
+            continue
+        category = unicodedata.category(char)
+        if category == "So":  # symbols (℃, ㎡, ①, box drawing): neither sign
+            continue
+        counted += 1
+        readable += category[0] in "PN" or category in ("Sm", "Sc") or _common_ideograph(char)
+    return readable / counted if counted else 1.0

@@ -1,0 +1,53 @@
+"""Choosing the answer: the kind of quantity asked, a calibrated confidence, and a calibration
+fitted on dev items only."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.answer.calibration import FEATURES, load_calibration
+from assistant.evaluation.calibrate import fit
+from assistant.evaluation.gold import GoldItem
+from assistant.lang.zh import lexicon
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("今年要把几条旧马路修好?", "count:条"), ("打算卖出去的商业用地一共有多少亩？", "area"),
+    ("全区投资实际一共投了多少钱啊？", "money"), ("GDP增速目标是多少", "rate"), ("新增就业多少万人", "people"),
+    ("那几个园区计划完成多少产业投资？", None), ("地区生产总值是多少?", None)])
+def test_the_kind_of_quantity_asked_is_read_from_how_the_question_asks(question, kind):
+    assert lexicon.asked_kind(question) == kind
+
+
+def test_a_rate_never_answers_a_total_and_counts_of_any_measure_do_not_clash():
+    assert lexicon.kinds_agree("money", "rate") == -1 and lexicon.kinds_agree("rate", "money") == -1
+    assert lexicon.kinds_agree("area", lexicon.figure_kind("方")) == 1
+    assert lexicon.kinds_agree("count:个", "people") == 1 and lexicon.kinds_agree("count:批次", "count:批") == 0
+    assert lexicon.kinds_agree(None, "rate") == 0
+
+
+def test_the_packaged_calibration_has_every_feature_and_a_sane_curve():
+    calibration = load_calibration()
+    assert len(calibration.weights) == len(FEATURES) and 0 < calibration.threshold < 1
+    assert calibration.confidence(1.0) > calibration.confidence(0.2)  # more coverage, more confidence
+
+
+def test_calibration_refuses_to_fit_on_test_items():
+    item = GoldItem("t1", "问题", "numeric", split="test")
+    with pytest.raises(ValueError, match="dev"):
+        fit(None, [item], load_calibration())  # type: ignore[arg-type]  # refused before it is used
+
+
+def test_a_total_asked_where_the_report_gives_only_a_rate_is_not_answered_with_the_rate(assistant):
+    answer = assistant.ask("滨江区2023年地区生产总值要达到多少亿元?")
+    assert answer.abstained and answer.answer.startswith("未在报告中找到")
+    assert answer.citations and "%" in answer.citations[0].quote  # says what the report does give, cited
+    rate = assistant.ask("滨江区2023年地区生产总值增长目标是多少?")
+    assert not rate.abstained and "5.0%" in rate.answer
+
+
+def test_answers_carry_a_confidence_and_abstentions_none(assistant):
+    sure = assistant.ask("拱墅区2023年新增多少个停车泊位?")
+    assert not sure.abstained and sure.confidence is not None
+    assert sure.confidence >= load_calibration().threshold and "confidence" in sure.to_dict()
+    assert assistant.ask("滨江区2023年登月计划发射几枚火箭?").confidence is None
