@@ -51,6 +51,27 @@ def test_ask_json_prints_one_object_with_the_contract(workdir):
     source = (workdir / "seeds" / "binjiang_2022_review_2023_plan.txt").read_text(encoding="utf-8")
     assert source[citation["start"]:citation["end"]] == citation["text"]
     assert {"value": "2184.8", "unit": "亿元", "qualifier": None, "citation": 1} in data["figures"]
+    assert data["table"] == []  # one place: no table, but the field is always there
+
+
+def test_ask_over_two_districts_prints_a_table_and_json_carries_its_rows(workdir):
+    question = "2023年滨江和拱墅哪个区新增停车泊位更多"
+    result = run_cli(workdir, "ask", question)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    header = next(i for i, line in enumerate(lines) if "地区" in line and "出处" in line)
+    assert "滨江区" in lines[header + 2] and "不少于3700个" in lines[header + 2] and "[1]" in lines[header + 2]
+    assert "拱墅区" in lines[header + 3] and "5000个" in lines[header + 3] and "[2]" in lines[header + 3]
+    assert header < next(i for i, line in enumerate(lines) if line.startswith("来源"))
+    assert "拱墅区（5000个）多于滨江区（不少于3700个）[2][1]。" in result.stdout.replace("\n", "")  # rich wraps
+    data = json.loads(run_cli(workdir, "ask", "--json", question).stdout)
+    assert data["table"] == [
+        {"place": "滨江区", "figure": "不少于3700个", "value": "3700", "unit": "个", "qualifier": "不少于",
+         "period": "target", "year": 2023, "citation": 1},
+        {"place": "拱墅区", "figure": "5000个", "value": "5000", "unit": "个", "qualifier": None,
+         "period": "target", "year": 2023, "citation": 2}]
+    batch = run_cli(workdir, "ask", "--jsonl", "-", stdin=json.dumps({"question": question}, ensure_ascii=False))
+    assert json.loads(batch.stdout.splitlines()[0])["table"] == data["table"]
 
 
 def test_ask_jsonl_answers_each_line_and_reports_bad_lines(workdir):

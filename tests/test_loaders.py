@@ -97,8 +97,8 @@ def test_wrapped_pdf_lines_join_but_headings_and_rows_stay_apart():
 
 def test_places_splits_city_and_district():
     assert places("杭州市滨江区（杭州高新区）2022年国民经济") == ("滨江区", "杭州市")
-    assert places("淳安县2024年政府工作报告") == ("淳安县", "")
-    assert places("上城区2024年工作要点", "新增上市企业5家。") == ("上城区", "")
+    assert places("淳安县2024年政府工作报告") == ("淳安县", "杭州市")  # the gazetteer knows its city
+    assert places("上城区2024年工作要点", "新增上市企业5家。") == ("上城区", "杭州市")
 
 
 def test_metadata_of_a_work_report_reviews_last_year_and_plans_this_one(report_files):
@@ -112,7 +112,7 @@ def test_metadata_of_a_work_report_reviews_last_year_and_plans_this_one(report_f
 def test_metadata_given_by_the_user_wins_and_a_missing_district_asks_for_it():
     meta = infer_metadata("2024年工作安排\n新增就业3万人。\n", "a.txt", district="富阳区", year=2025)
     assert (meta["district"], meta["target_year"], meta["actual_year"]) == ("富阳区", 2025, None)
-    with pytest.raises(UserError, match="--district"):
+    with pytest.raises(UserError, match="--place"):
         infer_metadata("2024年工作安排\n新增就业3万人。\n", "a.txt")
     with pytest.raises(UserError, match="--year"):
         infer_metadata("西湖区工作安排\n新增就业3万人。\n", "a.txt")

@@ -142,6 +142,27 @@ def test_clicking_a_marker_shows_the_passage_in_context(page):
     assert not card.locator(".src-text").is_visible()  # the context replaces the bare passage
 
 
+def test_comparison_shows_a_table_whose_markers_open_sources_and_that_scrolls_on_a_phone(page):
+    answer = ask(page, "2023年滨江和拱墅哪个区新增停车泊位更多")
+    assert "拱墅区（5000个）多于滨江区（不少于3700个）" in answer.inner_text()
+    rows = answer.locator("table.cmp-table tbody tr")
+    assert rows.count() == 2
+    assert [rows.nth(i).locator("th, td").all_inner_texts() for i in range(2)] == [
+        ["滨江区", "不少于3700个", "目标", "2023年", "[1]"], ["拱墅区", "5000个", "目标", "2023年", "[2]"]]
+    card = page.locator("#sources-box .src-group.active .src-card").nth(1)
+    rows.nth(1).locator(".cite").click()  # the table's marker opens its source, like the text's
+    card.locator(".ctx").wait_for(state="visible")
+    _screenshot(page, "chat-table.png")
+    page.set_viewport_size({"width": 360, "height": 800})
+    page.wait_for_timeout(300)
+    wrap = answer.locator(".cmp-wrap")
+    sizes = wrap.evaluate("el => [el.scrollWidth, el.clientWidth, el.closest('.msg').getBoundingClientRect().right,"
+                          " document.querySelector('#chat-box').getBoundingClientRect().right]")
+    scroll_width, client_width, bubble_right, box_right = sizes
+    assert bubble_right <= box_right + 1  # the bubble stays inside the chat box
+    assert scroll_width > client_width and wrap.evaluate("el => getComputedStyle(el).overflowX") == "auto"
+
+
 def test_clicking_a_source_card_toggles_its_context(page):
     ask(page, "滨江区2022年地区生产总值是多少？")
     card = page.locator("#sources-box .src-group.active .src-card").first
@@ -486,6 +507,20 @@ def test_upload_result_panel_escapes_file_names_titles_and_sentences():
     assert "<script>" not in html and "<b>" not in html and "<i>" not in html and "<img" not in html
     assert "&lt;img src=x&gt;.exe is &lt;bad&gt;." in html
     assert '<span class="add-source">a&amp;b.txt</span>：不能读取。' in html
+
+
+def test_comparison_table_is_escaped_and_its_markers_are_buttons():
+    rows = [{"place": "<b>甲区</b>", "figure": "5000个", "value": "5000", "unit": "个", "qualifier": None,
+             "period": "target", "year": 2023, "citation": 1},
+            {"place": "乙区", "figure": "<i>3700个</i>", "value": "3700", "unit": "个", "qualifier": None,
+             "period": "actual", "year": 2022, "citation": 2}]
+    answer = Answer("q", "甲[1]乙[2]", False, citations=[_citation(), _citation(n=2)], table=rows)
+    page = conversation([Turn("q", answer)])
+    assert "<b>甲区" not in page and "<i>3700" not in page and "&lt;b&gt;甲区&lt;/b&gt;" in page
+    assert '<td><button class="cite" type="button" data-turn="1" data-cite="2">[2]</button></td>' in page
+    assert "<td>实际</td><td>2022年</td>" in page
+    assert "<table" not in conversation([Turn("q", Answer("q", "甲[1]", False, citations=[_citation()],
+                                                         table=rows[:1]))])
 
 
 def test_rendering_escapes_report_text_and_questions():

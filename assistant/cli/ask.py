@@ -8,8 +8,10 @@ import sys
 
 from rich.console import Console
 from rich.markup import escape
+from rich.table import Table
 
 from assistant.answer.batch import answer_jsonl
+from assistant.answer.compare import table_cells, table_headings
 from assistant.answer.service import Assistant
 from assistant.cli.index import progress_bar
 from assistant.config import Settings
@@ -42,6 +44,8 @@ def print_answer(answer: Answer) -> None:
     if answer.standalone_question and answer.standalone_question != answer.question:
         out.print(f"[dim]{escape(message('cli.searched', question=answer.standalone_question))}[/dim]")
     out.print(f"[bold]{message('cli.answer')}[/bold]{escape(answer.answer)}")
+    if len(answer.table) >= 2:
+        out.print(comparison_table(answer))
     for note in answer.notes:
         out.print(f"[yellow]{escape(message('cli.note', note=note))}[/yellow]")
     sources = answer.citations or answer.nearest
@@ -57,6 +61,17 @@ def print_answer(answer: Answer) -> None:
         else:
             out.print("    " + escape(c.text))
     out.print(f"[dim]{message('cli.latency', ms=answer.latency_ms)}[/dim]")
+
+
+def comparison_table(answer: Answer) -> Table:
+    """The answer's figures by place: place | figure | 目标/实际 | year | source [n]."""
+    table = Table(show_lines=False, header_style="bold")
+    for heading in table_headings():
+        table.add_column(escape(heading), overflow="fold")
+    for row in answer.table:
+        *cells, n = table_cells(row)
+        table.add_row(*(escape(cell) for cell in cells), f"[cyan]{escape(f'[{n}]')}[/cyan]")
+    return table
 
 
 def run_ask(args: argparse.Namespace, settings: Settings) -> int:

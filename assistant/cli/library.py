@@ -22,7 +22,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     """Add the add, remove and list commands."""
     add = commands.add_parser("add", help=message("cli.help.add", suffixes=" ".join(SUFFIXES)))
     add.add_argument("paths", nargs="+", metavar="PATH", help=message("cli.help.add_paths"))
-    add.add_argument("--district", help=message("cli.help.add_district"))
+    add.add_argument("--place", "--district", dest="district", help=message("cli.help.add_district"))
     add.add_argument("--year", type=int, help=message("cli.help.add_year"))
     add.add_argument("--title", help=message("cli.help.add_title"))
     add.set_defaults(run=run_add)

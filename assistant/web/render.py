@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from html import escape
 
+from assistant.answer.compare import table_cells, table_headings
 from assistant.answer.examples import Examples
 from assistant.answer.question import NOT_FOUND
 from assistant.lang.zh.messages import message
@@ -155,14 +156,38 @@ def _answer_html(turn_no: int, answer: Answer) -> str:
         n = int(match.group(1))
         if n not in known:
             return match.group(0)
-        return f'<button class="cite" type="button" data-turn="{turn_no}" data-cite="{n}">[{n}]</button>'
+        return _cite_button(turn_no, n)
 
     return _MARKER.sub(marker, _text(answer.answer))
+
+
+def _cite_button(turn_no: int, n: int) -> str:
+    return f'<button class="cite" type="button" data-turn="{turn_no}" data-cite="{n}">[{n}]</button>'
+
+
+def comparison_table(turn_no: int, answer: Answer) -> str:
+    """The answer's figures by place as an HTML table (place | figure | 目标/实际 | year | source),
+    in a box that scrolls sideways on a narrow screen; "" under two rows."""
+    if len(answer.table) < 2:
+        return ""
+    head = "".join(f'<th scope="col">{_text(h)}</th>' for h in table_headings())
+    body = []
+    for row in answer.table:
+        place, figure, period, year, n = table_cells(row)
+        body.append(f'<tr><th scope="row">{_text(place)}</th><td class="fig">{_text(figure)}</td>'
+                    f"<td>{_text(period)}</td><td>{_text(year)}</td><td>{_cite_button(turn_no, n)}</td></tr>")
+    return (f'<div class="cmp-wrap"><table class="cmp-table"><thead><tr>{head}</tr></thead>'
+            f'<tbody>{"".join(body)}</tbody></table></div>')
 
 
 def copy_text(answer: Answer) -> str:
     """What the copy button puts on the clipboard: the answer, then one line per source."""
     lines = [answer.answer]
+    if len(answer.table) >= 2:  # tab-separated, so it pastes into a spreadsheet as a table
+        lines.append("")
+        lines.append("\t".join(table_headings()))
+        lines += ["\t".join(str(cell) if i < 4 else f"[{cell}]" for i, cell in enumerate(table_cells(row)))
+                  for row in answer.table]
     if answer.citations:
         lines.append("")
         lines += [f"[{c.n}] {c.title} · {c.section}\n    “{c.quote or c.text}”" for c in answer.citations]
@@ -186,7 +211,7 @@ def _footer(answer: Answer, question: str) -> str:
 def _bot_bubble(turn_no: int, turn: Turn) -> str:
     answer = turn.answer
     assert answer is not None
-    body = f'<div class="body">{_answer_html(turn_no, answer)}</div>'
+    body = f'<div class="body">{_answer_html(turn_no, answer)}</div>{comparison_table(turn_no, answer)}'
     if answer.abstained and answer.answer.startswith(NOT_FOUND):
         body = body.replace(NOT_FOUND, f'<strong class="not-found">{NOT_FOUND}</strong>', 1)
     if not answer.abstained:

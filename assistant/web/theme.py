@@ -48,6 +48,12 @@ PAGE_CSS = """
   border-radius: 5px; padding: 0 4px; margin: 0 1px; cursor: pointer; vertical-align: 1px; }
 .cite:hover { background: #bfdbfe; }
 .thinking { color: var(--body-text-color-subdued); }
+.cmp-wrap { max-width: 100%; overflow-x: auto; margin: 8px 0 2px; white-space: normal;
+  -webkit-overflow-scrolling: touch; }
+.cmp-table { border-collapse: collapse; font-size: 14px; line-height: 1.5; white-space: nowrap; }
+.cmp-table th, .cmp-table td { border: 1px solid var(--border-color-primary); padding: 4px 10px; text-align: left; }
+.cmp-table thead th { background: var(--background-fill-secondary); font-weight: 600; }
+.cmp-table tbody th { font-weight: 600; }
 .welcome { color: var(--body-text-color); padding: 8px 6px; line-height: 1.8; }
 .welcome-title { font-size: 1.15rem; font-weight: 600; margin-bottom: 4px; }
 .welcome ul { margin: 4px 0 0 0; padding-left: 1.1rem; }
