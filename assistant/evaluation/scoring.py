@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from assistant.answer.grounding import marked_claims
 from assistant.evaluation.gold import GoldAnswer, GoldItem
 from assistant.lang.zh.numbers import extract_figures, parse_quantity, same_quantity
+from assistant.lang.zh.places import place_named
 from assistant.types import Answer, Citation
 
 
@@ -51,7 +52,7 @@ def score_answer(item: GoldItem, answer: Answer) -> Verdict:
         if answer.abstained:
             return Verdict(True, None, "abstained")
         places = {c.district for c in answer.citations if c.n in _figure_markers(answer)}
-        elsewhere = bool(item.district) and bool(places - {item.district})
+        elsewhere = bool(item.district) and any(not _same_place(p, item.district or "") for p in places)
         return Verdict(False, None, "stated a figure for an unanswerable question", elsewhere)
     if answer.abstained:
         return Verdict(False, False, "abstained on an answerable question")
@@ -68,6 +69,14 @@ def score_answer(item: GoldItem, answer: Answer) -> Verdict:
     if stray:
         return Verdict(False, cited, f"also stated figures from {', '.join(sorted(stray))}", True)
     return Verdict(True, cited, "correct" if cited else "figure right, citation wrong")
+
+
+def _same_place(a: str, b: str) -> bool:
+    """The same place however written (内蒙古 and 内蒙古自治区), by the gazetteer when it knows both."""
+    if a == b:
+        return True
+    place_a, place_b = place_named(a), place_named(b)
+    return place_a is not None and place_a == place_b
 
 
 def _figure_markers(answer: Answer) -> set[int]:
