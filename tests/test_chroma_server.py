@@ -64,6 +64,7 @@ def test_cli_with_an_unreachable_server_prints_one_sentence(tmp_path, server_set
     assert "无法连接" in result.stderr
 
 
+@pytest.mark.slow
 def test_reports_are_added_and_removed_on_the_server(server_settings, assistant, report_files, tmp_path):
     own = server_settings.replace(index_dir=tmp_path / "index", library_dir=tmp_path / "library")
     shutil.copytree(server_settings.index_dir, own.index_dir)

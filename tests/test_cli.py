@@ -104,12 +104,14 @@ def test_empty_question_is_one_sentence(workdir):
     assert_one_sentence_error(run_cli(workdir, "ask", "  "))
 
 
+@pytest.mark.slow
 def test_missing_index_is_built_on_first_use(workdir):
     shutil.rmtree(workdir / "index")
     result = run_cli(workdir, "ask", "拱墅区2023年新增停车泊位目标")
     assert result.returncode == 0 and "5000个" in result.stdout
 
 
+@pytest.mark.slow
 def test_corrupt_index_is_one_sentence_and_index_rebuilds(workdir):
     (workdir / "index" / "current" / "info.json").write_text("{broken", encoding="utf-8")
     result = run_cli(workdir, "ask", "2023年新增停车泊位目标")

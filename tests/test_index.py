@@ -24,6 +24,7 @@ class Interrupted(Exception):
     pass
 
 
+@pytest.mark.slow
 def test_interrupted_build_leaves_the_previous_index_answering(own_settings, assistant):
     before = read_info(own_settings)
     reports = load_reports(own_settings.seeds_dir)

@@ -102,6 +102,7 @@ def test_a_failed_index_refresh_puts_the_library_back(lib_settings, assistant, r
     assert list(lib_settings.library_dir.iterdir()) == []
 
 
+@pytest.mark.slow
 def test_cli_add_shows_inferred_metadata_then_list_and_remove(tmp_path, settings, assistant, report_files):
     shutil.copytree(settings.seeds_dir, tmp_path / "seeds")
     shutil.copytree(settings.index_dir, tmp_path / "index")

@@ -6,6 +6,7 @@ import json
 import shutil
 
 import numpy as np
+import pytest
 
 from assistant.evaluation.gold import load_gold
 from assistant.evaluation.scale import run_scale
@@ -48,6 +49,7 @@ def test_a_scale_run_measures_build_latency_accuracy_memory_and_size(settings, t
     assert again.embedded == again.chunks  # every run measures a build from nothing
 
 
+@pytest.mark.slow
 def test_bench_scale_command_writes_results_table_and_plot(tmp_path):
     shutil.copytree(SEEDS, tmp_path / "seeds")
     shutil.copytree(ROOT / "eval", tmp_path / "eval", ignore=shutil.ignore_patterns("reports"))
