@@ -530,3 +530,12 @@ def test_rendering_escapes_report_text_and_questions():
     page = conversation(turns) + sources_panel(turns, {})
     assert "<script>" not in page and "<img" not in page and "<i>" not in page and "<b>报告" not in page
     assert '<button class="cite" type="button" data-turn="1" data-cite="1">[1]</button>' in page
+
+
+def test_a_doubtful_answer_is_shown_as_such_and_a_sure_one_is_not():
+    def page(confidence):
+        answer = Answer("q", "新增停车泊位5000个[1]", False, citations=[_citation(text="新增停车泊位5000个", quote="")],
+                        figures=[Figure("5000", "个", None, 1)], confidence=confidence)
+        return conversation([Turn("问题", answer)])
+    assert "把握不大" in page(0.6) and "60%" in page(0.6)
+    assert "把握不大" not in page(0.95) and "把握不大" not in page(None)

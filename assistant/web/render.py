@@ -32,6 +32,8 @@ class Turn:
     question: str
     answer: Answer | None = None
     error: str = ""
+# Below this calibrated confidence a stated answer is shown as doubtful: the user checks the quote.
+DOUBTFUL = 0.75
 
 
 def history_of(turns: Sequence[Turn]) -> list[dict]:
@@ -215,7 +217,12 @@ def _bot_bubble(turn_no: int, turn: Turn) -> str:
     if answer.abstained and answer.answer.startswith(NOT_FOUND):
         body = body.replace(NOT_FOUND, f'<strong class="not-found">{NOT_FOUND}</strong>', 1)
     if not answer.abstained:
-        return f'<div class="msg bot" data-turn="{turn_no}">{body}{_footer(answer, turn.question)}</div>'
+        doubt = ""
+        if answer.confidence is not None and answer.confidence < DOUBTFUL:
+            said = message("web.chat.doubtful", percent=round(answer.confidence * 100))
+            doubt = f'<div class="doubtful">{_text(said)}</div>'
+        return f'<div class="msg bot{" doubt" if doubt else ""}" data-turn="{turn_no}">{doubt}{body}' \
+               f'{_footer(answer, turn.question)}</div>'
     badge = "" if answer.answer.startswith(NOT_FOUND) else \
         f'<div class="abstain-title">{_text(message("web.chat.not_found_badge", not_found=NOT_FOUND))}</div>'
     hint = f'<div class="hint">{_text(message("web.chat.nearest_hint"))}</div>' if answer.nearest else ""

@@ -37,6 +37,7 @@ PAGE_CSS = """
 .msg.bot.abstain { background: #fffbeb; border-color: #fcd34d; }
 .dark .msg.bot.abstain { background: #3b2f0b; border-color: #a16207; }
 .abstain-title, .not-found { font-weight: 600; color: #b45309; }
+.doubtful { font-size: .9em; color: #b45309; margin-bottom: .3em; }
 .msg.bot.error { background: #fef2f2; border-color: #fca5a5; color: #991b1b; }
 .dark .msg.bot.error { background: #450a0a; color: #fecaca; }
 .msg .hint, .msg .meta { font-size: 12.5px; color: var(--body-text-color-subdued); white-space: normal; }
