@@ -51,3 +51,10 @@ def test_answers_carry_a_confidence_and_abstentions_none(assistant):
     assert not sure.abstained and sure.confidence is not None
     assert sure.confidence >= load_calibration().threshold and "confidence" in sure.to_dict()
     assert assistant.ask("滨江区2023年登月计划发射几枚火箭?").confidence is None
+
+
+def test_an_answer_quotes_the_clause_with_the_figure_not_list_marks_or_the_lead_in(assistant):
+    answer = assistant.ask("滨江区2023年地区生产总值增长目标是多少?")
+    [citation] = answer.citations
+    assert "：——" not in answer.answer and citation.quote.startswith("地区生产总值增长确保5.0%")
+    assert len(citation.quote) <= 50

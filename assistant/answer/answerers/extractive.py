@@ -14,7 +14,7 @@ from assistant.index.keyword import tokenize
 from assistant.index.split import Chunk
 from assistant.lang.zh import lexicon
 from assistant.lang.zh.numbers import extract_figures
-from assistant.lang.zh.text import CJK_CHAR, CLAUSE, CLAUSE_END, FULL_STOP
+from assistant.lang.zh.text import CJK_CHAR, CLAUSE, CLAUSE_END, FULL_STOP, QUOTE_LEAD
 from assistant.retrieve.hybrid import ScoredChunk
 from assistant.types import Answer, Citation, Figure, to_citation
 
@@ -99,6 +99,20 @@ def _span_for(clauses: list[tuple[int, int]], best: int, text: str, numeric: boo
     return clauses[best][0], clauses[last][1]
 
 
+def _answer_start(clauses: list[tuple[int, int]], first: int, span: tuple[int, int], text: str,
+                  numeric: bool) -> int:
+    """Where the quoted answer starts: at the clause that states the figure, not the figure-less
+    clauses that led to it (they count for the topic, and stay in the cited passage), and past
+    list marks like "——"."""
+    start = span[0]
+    if numeric:
+        start = next((s for s, e in clauses[first:] if s >= span[0] and e <= span[1] and extract_figures(text[s:e])),
+                     span[0])
+    while start < span[1] and text[start] in QUOTE_LEAD:
+        start += 1
+    return start
+
+
 @dataclass(frozen=True)
 class Candidate:
     """A clause span of a retrieved passage that could answer, with what speaks for it."""
@@ -136,7 +150,7 @@ def candidates(hits: Sequence[ScoredChunk], intent: Intent, weight: Callable[[st
             period = 1.0 if intent.period is None or chunk.period == intent.period else 0.0
             features = (1.0, coverage, own, hit.score, 1 / (1 + rank + 0.1 * i), kind, year, period,
                         len(quote_text) / 100)
-            found.append(Candidate(hit, span[0], span[1], features))
+            found.append(Candidate(hit, _answer_start(clauses, i, span, text, numeric), span[1], features))
     return found
 
 

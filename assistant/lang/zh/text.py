@@ -62,6 +62,8 @@ TOP_HEADING = re.compile(f"^(# .+|{_CN_ORDINAL}、.+)$")
 PAGE_NUMBER = re.compile(r"^[-—–\s第]*\d+[-—–\s页]*$|^第\s*\d+\s*页(\s*共\s*\d+\s*页)?$")
 
 # Citation markers: "[1]" as answers carry them; and what models write instead ("[1, 2]", "【1】").
+# Marks that open a list item ("——地区生产总值增长…"): never the start of a quoted answer.
+QUOTE_LEAD = "—–-·•*● "
 CITATION_MARKER = re.compile(r"\[(\d+)\]")
 LOOSE_CITATION_MARKERS = re.compile(r"[\[【]\s*(\d{1,3}(?:\s*[,，、]\s*\d{1,3})*)\s*[\]】]")
 MARKER_NUMBER_SEPARATOR = re.compile(r"\s*[,，、]\s*")
