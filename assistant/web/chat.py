@@ -133,12 +133,14 @@ def build_chat_tab(demo: gr.Blocks, live: LiveAssistant) -> None:
     retry.click(partial(retry_last, live), [district, turns], **ask)
     examples.click(partial(answer_example, live), [examples, district, turns], **ask)
     clear.click(partial(cleared, live), None, outputs, show_progress="hidden")
-    demo.load(partial(opened, live), None, [district, chat, box, examples], show_progress="hidden")
+    demo.load(partial(opened, live), district, [district, chat, box, examples], show_progress="hidden")
 
 
-def opened(live: LiveAssistant) -> tuple[gr.Radio, str, gr.Textbox, gr.Dataset]:
-    """A new page shows the districts, reports and examples of the index as it is now (it may be rebuilt)."""
-    return (gr.Radio(choices=[ALL_DISTRICTS, *live.districts()], value=ALL_DISTRICTS), _page(live, [])[0],
+def opened(live: LiveAssistant, chosen: str | None = None) -> tuple[gr.Radio, str, gr.Textbox, gr.Dataset]:
+    """A new page shows the districts, reports and examples of the index as it is now (it may be
+    rebuilt); a place already chosen while the page loaded stays chosen if it is still indexed."""
+    choices = [ALL_DISTRICTS, *live.districts()]
+    return (gr.Radio(choices=choices, value=chosen if chosen in choices else ALL_DISTRICTS), _page(live, [])[0],
             gr.Textbox(placeholder=live.placeholder()), gr.Dataset(samples=live.examples()))
 
 
