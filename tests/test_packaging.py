@@ -22,6 +22,7 @@ pytestmark = pytest.mark.slow
 def wheel(tmp_path_factory) -> Path:
     out, source = tmp_path_factory.mktemp("wheel"), tmp_path_factory.mktemp("source")
     # Built from a copy: setuptools writes build/ and *.egg-info beside the sources it builds.
+    # No build isolation: the test extra brings setuptools, so no download is needed here.
     shutil.copy(ROOT / "pyproject.toml", source)
     shutil.copytree(ROOT / "assistant", source / "assistant", ignore=shutil.ignore_patterns("__pycache__"))
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
