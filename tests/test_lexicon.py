@@ -73,14 +73,6 @@ def test_text_questions_have_a_text_cue_and_no_count(question, wants_text):
     assert bool(lexicon.text_question().search(question)) is wants_text
 
 
-def test_other_districts_match_without_their_suffix():
-    assert ("上城", "上城区") in lexicon.other_districts() and ("桐庐", "桐庐") in lexicon.other_districts()
-
-
-def test_place_names_are_tagged_cities_not_two_character_words():
-    assert lexicon.place_names("杭州市2023年新增上市企业", lexicon.city_suffixes()) == ["杭州市"]
-
-
 def test_phrases_fill_their_fields():
     assert lexicon.phrase("year", year=2023) == "2023年"
     assert lexicon.phrase("answer.label", year=2022, period=lexicon.period_label("answer", "actual")) \

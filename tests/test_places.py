@@ -73,6 +73,10 @@ def test_a_report_gets_its_place_and_parent_from_its_title():
     assert report_place("政府工作报告——在第十四届全国人民代表大会第一次会议上 国务院总理")[0] == "全国"
 
 
+def test_words_that_only_look_like_places_are_not_read_as_places():
+    assert [m.text for m in find_places("杭州市2023年新增上市企业，主城区建设，合作园区")] == ["杭州市"]
+
+
 def test_one_name_of_several_divisions_keeps_them_all():
     [mention] = find_places("鼓楼区2023年")
     assert len(mention.places) >= 3 and {p.level for p in mention.places} == {"county"}

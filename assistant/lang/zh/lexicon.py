@@ -7,7 +7,6 @@ holds no Chinese words of its own.
 
 from __future__ import annotations
 
-import logging
 import re
 import tomllib
 from collections.abc import Iterable
@@ -200,44 +199,9 @@ def district_suffixes() -> tuple[str, ...]:
     return tuple(_section("places")["district_suffixes"])
 
 
-def city_suffixes() -> tuple[str, ...]:
-    """How city names end (市)."""
-    return tuple(_section("places")["city_suffixes"])
-
-
-@cache
-def not_districts() -> frozenset[str]:
-    """Words ending like a district that name a kind of area (社区, 园区)."""
-    return frozenset(_section("places")["not_districts"])
-
-
-@cache
-def other_districts() -> tuple[tuple[str, str], ...]:
-    """(name as a question writes it, district) for districts a library may not cover: 上城 -> 上城区."""
-    suffixes = district_suffixes()
-    return tuple((name[:-1] if name.endswith(suffixes) else name, name)
-                 for name in _section("places")["other_districts"])
-
-
-def province_suffixes() -> tuple[str, ...]:
-    """How province names end (省)."""
-    return tuple(_section("places")["province_suffixes"])
-
-
 def wider_regions() -> tuple[str, ...]:
     """Words for the places above districts (全市, 全国) that district reports give no figures for."""
     return tuple(_section("places")["wider_regions"])
-
-
-def place_names(text: str, suffixes: tuple[str, ...]) -> list[str]:
-    """Place names jieba tags in `text` that end with one of `suffixes`, in order (at least three
-    characters: a two-character word like 上市 is not a city; 社区 and such are no districts)."""
-    import jieba
-    import jieba.posseg
-
-    jieba.setLogLevel(logging.WARNING)
-    return [word for word, flag in jieba.posseg.cut(text)
-            if flag == "ns" and len(word) >= 3 and word.endswith(suffixes) and word not in not_districts()]
 
 
 def ranking_words() -> tuple[str, ...]:
