@@ -47,6 +47,10 @@ class QuestionReader:
             self._covered[place.code] = name
             for alias in (name, *report.get("aliases", ())):
                 self._extra[alias] = (place,)
+        # The places above the covered ones (their city, province, the nation), known once.
+        gazetteer = places()
+        self._above_covered = {above.code for code in self._covered if code in gazetteer
+                               for above in ancestors(gazetteer[code])}
         self.years = sorted({y for r in reports for y in r.get("years", ())})
         # Every year a question may ask: the reports' own years and any year their text states
         # (a 2030 target, a 2025 baseline), so those are searched, not refused.
@@ -75,16 +79,15 @@ class QuestionReader:
 
     def _uncovered(self, text: str) -> tuple[str | None, str | None]:
         """(a named place no report covers, a named place above the covered ones), first of each.
-        A place above a covered place the text also names (杭州市 of 杭州市滨江区) is neither."""
+        A place above a covered place the text also names (宁波市 of 宁波市鄞州区) is neither."""
         mentions = self.places_in(text)
         named_covered = any(p.code in self._covered for m in mentions for p in m.places)
-        above_covered = {a.code for c in self._covered_places() for a in ancestors(c)}
         unknown = wider = None
         for mention in mentions:
             codes = {p.code for p in mention.places}
             if codes & self._covered.keys():
                 continue
-            if codes & above_covered:
+            if codes & self._above_covered:
                 wider = wider or (None if named_covered else mention.text)
             else:
                 unknown = unknown or mention.text
@@ -93,9 +96,6 @@ class QuestionReader:
             wider = next((word for word in lexicon.wider_regions()
                           if word in text and not text.split(word, 1)[1].startswith(rankings)), None)
         return unknown, wider
-
-    def _covered_places(self) -> list[Place]:
-        return [p for code in self._covered for p in (places().get(code),) if p is not None]
 
     def _year(self, text: str) -> int | None:
         """The year of the data asked: a year the text states that is not a report's year

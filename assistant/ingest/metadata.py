@@ -30,7 +30,7 @@ def _most_specific(text: str) -> Place | None:
 
 def places(title: str, opening: str = "") -> tuple[str, str]:
     """(place, the place above it) the title names, else the opening lines, from the gazetteer:
-    杭州市滨江区 → (滨江区, 杭州市), 2025年宁夏回族自治区政府工作报告 → (宁夏回族自治区, 全国),
+    宁波市鄞州区 → (鄞州区, 宁波市), 2025年宁夏回族自治区政府工作报告 → (宁夏回族自治区, 全国),
     国务院政府工作报告 → (全国, ""). A district the gazetteer lacks is found by its position in the
     title (after 市/省 or at the start, before the year or 人民政府)."""
     for text in (title, opening):
