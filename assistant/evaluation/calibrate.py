@@ -127,11 +127,16 @@ def _search_weights(start: np.ndarray, groups: list[list], rounds: int = 3) -> n
     return weights
 
 
+def _confidences(scores: np.ndarray, slope: float, intercept: float) -> np.ndarray:
+    """Calibration.confidence over many scores at once."""
+    return 1 / (1 + np.exp(-(slope * scores + intercept)))
+
+
 def _curve_and_threshold(weights: np.ndarray, groups: list[list]) -> tuple[float, float, float]:
     decisions = _decisions(weights, groups)
     scores = np.array([d.features @ weights for d in decisions])
     slope, intercept = _platt(scores, np.array([d.right for d in decisions]))
-    confidences = 1 / (1 + np.exp(-(slope * scores + intercept)))
+    confidences = _confidences(scores, slope, intercept)
     threshold = max(THRESHOLDS, key=lambda t: _accuracy(confidences, decisions, t))
     return slope, intercept, float(threshold)
 
@@ -139,8 +144,8 @@ def _curve_and_threshold(weights: np.ndarray, groups: list[list]) -> tuple[float
 def _held_out(weights: np.ndarray, curve: tuple[float, float, float], groups: list[list]) -> float:
     slope, intercept, threshold = curve
     decisions = _decisions(weights, groups)
-    confidences = 1 / (1 + np.exp(-(slope * np.array([d.features @ weights for d in decisions]) + intercept)))
-    return _accuracy(confidences, decisions, threshold)
+    scores = np.array([d.features @ weights for d in decisions])
+    return _accuracy(_confidences(scores, slope, intercept), decisions, threshold)
 
 
 def _cross_validated(start: np.ndarray, groups: list[list], n_items: int, search: bool) -> float:
