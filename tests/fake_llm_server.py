@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+KEEP_ALIVE = 0.3
 _PASSAGE = re.compile(r"^\[(\d+)\][^\n]*\n(.*?)(?=\n\[\d+\]|\Z)", re.MULTILINE | re.DOTALL)
 
 
@@ -31,6 +32,9 @@ class Reply:
     status: int = 200
     delay: float = 0.0  # seconds to wait before answering
     body: str | None = None
+    # "silent": read the request, never answer; "headers": send headers, then stall; "trickle": send
+    # headers, then an SSE comment every KEEP_ALIVE seconds (each read succeeds, no reply ever comes)
+    hang: str | None = None
 
 
 @dataclass
@@ -103,7 +107,10 @@ class _ChatHandler(BaseHTTPRequestHandler):
         if reply.delay and self.fake._stopping.wait(reply.delay):
             return
         try:
-            self._answer(request, reply)
+            if reply.hang:
+                self._hang(reply.hang)
+            else:
+                self._answer(request, reply)
         except (BrokenPipeError, ConnectionResetError):
             pass  # the client gave up (a timeout test)
 
@@ -121,6 +128,19 @@ class _ChatHandler(BaseHTTPRequestHandler):
                 self._send(200, kind, "".join(_sse_chunks(request["model"], content)))
             else:
                 self._send(200, kind, json.dumps(_completion(request["model"], content)))
+
+    def _hang(self, how: str) -> None:
+        """A server that accepted the request and stalls until stopped (after its headers, if asked)."""
+        if how != "silent":
+            self.send_response(200)
+            self.send_header("Content-Type", "text/event-stream")
+            if how == "headers":
+                self.send_header("Content-Length", "100000")  # a body that never comes
+            self.end_headers()
+            self.wfile.flush()
+        while not self.fake._stopping.wait(KEEP_ALIVE if how == "trickle" else None):
+            self.wfile.write(b": keep-alive\n\n")
+            self.wfile.flush()
 
     def _send(self, status: int, kind: str, body: str, headers: dict[str, str] | None = None) -> None:
         data = body.encode("utf-8")

@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -21,10 +22,21 @@ def workdir(tmp_path, settings, assistant):
     return tmp_path
 
 
-def run_cli(workdir, *args, stdin: str | None = None) -> subprocess.CompletedProcess:
+def current_info(workdir) -> Path:
+    """The build record of the index the workdir's `ask` answers from."""
+    index = workdir / "index"
+    return index / "builds" / (index / "CURRENT").read_text(encoding="utf-8").strip() / "info.json"
+
+
+def cli_environment(**extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_")}
     env["PYTHONPATH"] = str(ROOT)
     env["ASSISTANT_SEEDS_DIR"] = "seeds"  # the workdir's copy, which some tests damage
+    return {**env, **extra}
+
+
+def run_cli(workdir, *args, stdin: str | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
+    env = cli_environment(**(env or {}))
     return subprocess.run([sys.executable, "-m", "assistant.cli.main", *args], cwd=workdir, env=env,
                           input=stdin, capture_output=True, text=True, timeout=300, check=False)
 
@@ -107,13 +119,16 @@ def test_empty_question_is_one_sentence(workdir):
 @pytest.mark.slow
 def test_missing_index_is_built_on_first_use(workdir):
     shutil.rmtree(workdir / "index")
-    result = run_cli(workdir, "ask", "拱墅区2023年新增停车泊位目标")
+    terminal = {"TTY_COMPATIBLE": "1", "TTY_INTERACTIVE": "1"}  # rich draws its progress bar as on a terminal
+    result = run_cli(workdir, "ask", "拱墅区2023年新增停车泊位目标", env=terminal)
     assert result.returncode == 0 and "5000个" in result.stdout
+    assert "首次使用，正在建立索引" in result.stderr
+    assert "首次使用" not in run_cli(workdir, "ask", "拱墅区2023年新增停车泊位目标", env=terminal).stderr
 
 
 @pytest.mark.slow
 def test_corrupt_index_is_one_sentence_and_index_rebuilds(workdir):
-    (workdir / "index" / "current" / "info.json").write_text("{broken", encoding="utf-8")
+    current_info(workdir).write_text("{broken", encoding="utf-8")
     result = run_cli(workdir, "ask", "2023年新增停车泊位目标")
     assert_one_sentence_error(result)
     assert "assistant index" in result.stderr
@@ -122,12 +137,12 @@ def test_corrupt_index_is_one_sentence_and_index_rebuilds(workdir):
 
 
 def test_non_utf8_seed_is_refused_and_index_left_intact(workdir):
-    before = (workdir / "index" / "current" / "info.json").read_bytes()
+    before = current_info(workdir).read_bytes()
     (workdir / "seeds" / "gongshu_2023_work_plan_excerpt.txt").write_bytes("拱墅区".encode("gbk"))
     result = run_cli(workdir, "index")
     assert_one_sentence_error(result)
     assert "UTF-8" in result.stderr
-    assert (workdir / "index" / "current" / "info.json").read_bytes() == before
+    assert current_info(workdir).read_bytes() == before
     assert "5000个" in run_cli(workdir, "ask", "拱墅区2023年新增停车泊位目标").stdout
 
 

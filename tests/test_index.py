@@ -9,7 +9,7 @@ import pytest
 
 from assistant.answer.service import Assistant
 from assistant.errors import UserError
-from assistant.index.store import StoredIndex, _chroma_client, build_index, read_info
+from assistant.index.store import StoredIndex, _chroma_client, build_index, current_build, read_info
 from assistant.ingest.corpus import load_reports
 
 
@@ -62,6 +62,6 @@ def test_index_built_by_another_embedder_is_refused_with_a_sentence(own_settings
 
 
 def test_index_with_a_missing_part_is_refused_with_a_sentence(own_settings, assistant):
-    shutil.rmtree(own_settings.index_dir / "current" / "keyword")
+    shutil.rmtree(current_build(own_settings) / "keyword")
     with pytest.raises(UserError, match="索引已损坏"):
         StoredIndex(own_settings, assistant.embedder)

@@ -213,6 +213,7 @@ def test_html_script_and_markdown_in_a_question_are_shown_as_text(page):
 
 
 def test_district_filter_limits_the_answer_to_that_district(page):
+    page.locator("#filters").click()  # the filters are folded under 筛选
     page.get_by_label("拱墅区").check()
     answer = ask(page, "2023年新增停车泊位目标")
     assert "5000" in answer.inner_text() and "3700" not in answer.inner_text()
@@ -232,8 +233,9 @@ def test_example_question_from_the_index_is_offered_and_asked_on_click(page, ass
 def test_retry_asks_the_last_question_again_and_clear_forgets_the_conversation(page):
     ask(page, "滨江区2023年新增停车泊位目标")
     before = page.locator(FINISHED).count()
+    page.locator(FINISHED).last.evaluate("el => { el.dataset.old = '1'; }")  # the answer before retrying
     page.click("#retry")
-    page.wait_for_function("() => !document.querySelector('#chat-box .msg.bot.streaming')")
+    page.wait_for_selector(f"{FINISHED}:not([data-old])")  # the chat was drawn anew with the new answer
     page.wait_for_timeout(300)
     assert page.locator("#chat-box .msg.user").count() == 1
     assert page.locator(FINISHED).count() == before and "3700" in page.locator(FINISHED).last.inner_text()
@@ -385,10 +387,10 @@ def test_uploaded_report_is_indexed_listed_answered_and_can_be_removed(index_pag
     assert "4000" in answer.inner_text() and "西湖区" in page.locator("#sources-box .src-group.active").inner_text()
 
     page.get_by_role("tab", name="索引").click()
-    page.get_by_role("combobox", name="移除已添加的报告").click()
+    page.get_by_role("combobox", name="选择报告").click()
     page.get_by_role("option", name=cells[5], exact=False).click()
     page.click("#remove-report")
-    page.wait_for_function("() => document.querySelector('#add-result').innerText.includes('已移除')",
+    page.wait_for_function("() => document.querySelector('#edit-result').innerText.includes('已移除')",
                            timeout=120_000)
     assert "西湖区" not in page.locator("#index-reports").inner_text()
     assert not list(page.library_dir.glob("*.txt"))
@@ -421,12 +423,12 @@ def test_login_is_required_when_web_auth_is_set(settings, assistant, browser, tm
     secret.write_text("analyst:s3cret\n", encoding="utf-8")
     port = _free_port()
     app = serve(settings.replace(web_port=port, web_auth=str(secret)), assistant=assistant, block=False)
-    context = browser.new_context(locale="zh-CN")
+    context = browser.new_context(locale="en-US")  # Gradio's login form is Chinese all the same
     try:
         page = context.new_page()
         page.goto(f"http://127.0.0.1:{port}/")
-        page.get_by_label("username").or_(page.get_by_label("用户名")).fill("analyst")
-        page.get_by_label("password").or_(page.get_by_label("密码")).fill("s3cret")
+        page.get_by_label("用户名").fill("analyst")
+        page.get_by_label("密码").fill("s3cret")
         page.keyboard.press("Enter")
         page.wait_for_selector("#question-box textarea")
     finally:

@@ -1,16 +1,25 @@
-"""The grounding guard for LLM answers: passages numbered for the prompt, markers cleaned and
-renumbered after generation, and every figure checked against the passages cited after it."""
+"""The grounding guard for LLM output: passages numbered for the prompt, markers cleaned and
+renumbered after generation, every figure checked against the passages cited after it (also while
+the reply is still being written), and a rewritten follow-up checked against what the user said."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from assistant.answer.grounding import marked_claims, ungrounded_figures
 from assistant.lang.zh import lexicon
 from assistant.lang.zh.numbers import NumericValue, extract_figures, figure_in_text, same_quantity
-from assistant.lang.zh.text import CITATION_MARKER, FULL_STOP, LOOSE_CITATION_MARKERS, MARKER_NUMBER_SEPARATOR
+from assistant.lang.zh.places import PlaceMention, ancestors, find_places
+from assistant.lang.zh.text import (
+    ASKED_YEAR,
+    CITATION_MARKER,
+    FULL_STOP,
+    LOOSE_CITATION_MARKERS,
+    MARKER_NUMBER_SEPARATOR,
+    SENTENCE_BREAK,
+)
 from assistant.retrieve.hybrid import ScoredChunk
 from assistant.types import Citation, Figure, to_citation
 
@@ -71,6 +80,42 @@ def check_answer(reply: str, passages: Sequence[ScoredChunk]) -> CheckedAnswer:
     figures, backing = _claim_figures(text, {n: hit.chunk.text for n, hit in cited.items()})
     citations = [_citation(n, hit, backing.get(n, [])) for n, hit in cited.items()]
     return CheckedAnswer(text, citations, figures, dropped, ungrounded_figures(text, citations))
+
+
+def grounded_prefix(reply: str, passages: Sequence[ScoredChunk]) -> str:
+    """The longest part of a reply still being written that ends a sentence and states no figure its
+    cited passages do not, cleaned as `check_answer` cleans it ("" if there is none yet).
+
+    A figure whose marker has not arrived yet ("3000个。[1]") waits for it: shown only once grounded.
+    """
+    for end in reversed([m.end() for m in SENTENCE_BREAK.finditer(reply)]):
+        checked = check_answer(reply[:end], passages)
+        if not checked.ungrounded:
+            return checked.text
+    return ""
+
+
+def rewrite_additions(rewrite: str, question: str, earlier: Iterable[str]) -> list[str]:
+    """What a model's standalone version of a follow-up changes in what the user said: figures,
+    places and years the user's turns (`question` and the `earlier` ones) never state, and places
+    or years `question` names that the rewrite drops. Empty when the rewrite may be searched."""
+    said = "\n".join([question, *earlier])
+    places_said = find_places(said)
+    # A named place's city or province adds nothing: "the district" and "the city's district" are one.
+    places_around = _place_codes(places_said) | {above.code for mention in places_said for place in mention.places
+                                                 for above in ancestors(place)}
+    places_rewritten = find_places(rewrite)
+    years_said, years_rewritten = set(ASKED_YEAR.findall(said)), set(ASKED_YEAR.findall(rewrite))
+    changed = [f.text for f in extract_figures(rewrite) if not figure_in_text(f, said)]
+    changed += [m.text for m in places_rewritten if not _place_codes([m]) & places_around]
+    changed += [m.text for m in find_places(question) if not _place_codes([m]) & _place_codes(places_rewritten)]
+    changed += sorted(years_rewritten - years_said) + sorted(set(ASKED_YEAR.findall(question)) - years_rewritten)
+    changed += [word for word in lexicon.relative_years() if word in rewrite and word not in said]
+    return changed
+
+
+def _place_codes(mentions: Iterable[PlaceMention]) -> set[str]:
+    return {place.code for mention in mentions for place in mention.places}
 
 
 def _claim_figures(text: str, passages: Mapping[int, str]

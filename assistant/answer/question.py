@@ -141,9 +141,13 @@ class QuestionReader:
         year carry over from the previous turn, and so does its topic unless the turn names a new
         one ("那人才呢?"); "增长了多少?", "出让了多少亩?" or "2022年完成了多少?" extend it.
         """
-        if not history:
-            return question
-        previous = self.resolve(history[-1], history[:-1])
+        previous = None
+        for turn in history:  # each turn read against the one before it, oldest first (no recursion)
+            previous = turn if previous is None else self._follow(turn, previous)
+        return question if previous is None else self._follow(question, previous)
+
+    def _follow(self, question: str, previous: str) -> str:
+        """`question` read as a follow-up of the standalone question `previous`."""
         year, topic = self._year(question), self.topic_of(question)
         specific = _topic_nouns(topic)
         named = [m.text for m in self.places_in(question)]  # covered or not: a place named now beats history

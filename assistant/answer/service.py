@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable, Iterator, Sequence
 from functools import cached_property
@@ -13,13 +14,15 @@ from assistant.answer.question import NOT_FOUND, Intent, QuestionReader
 from assistant.config import Settings
 from assistant.errors import UserError
 from assistant.index.embedders import Embedder, make_embedder
-from assistant.index.store import StoredIndex, build_index, read_info
+from assistant.index.reports import ensure_index
+from assistant.index.store import StoredIndex, current_build
 from assistant.ingest.corpus import load_corpus
 from assistant.lang.zh.messages import listing, message
 from assistant.lang.zh.text import CJK_CHAR, STATED_YEAR
 from assistant.retrieve.hybrid import HybridRetriever
 from assistant.types import Answer, Citation, to_citation
 
+HISTORY_TURNS = 20  # earlier turns a follow-up is read against (CLI, web and --jsonl alike)
 SCOUT_K = 40  # passages searched corpus-wide to find which districts a question concerns
 MAX_DISTRICTS = 10  # districts answered for when the question names none
 
@@ -38,12 +41,21 @@ class Assistant:
         self.answerer = make_answerer(settings, self.index.keyword.idf)
 
     @classmethod
-    def open(cls, settings: Settings, progress: Callable[[int, int], None] | None = None) -> Assistant:
-        """An Assistant over the index in settings, building it first if there is none yet."""
-        embedder = make_embedder(settings.embedder)
-        if read_info(settings) is None:
-            build_index(settings, load_corpus(settings), embedder, progress)
+    def open(cls, settings: Settings, progress: Callable[[int, int], None] | None = None,
+             on_build: Callable[[str], None] | None = None, on_wait: Callable[[], None] | None = None,
+             embedder: Embedder | None = None) -> Assistant:
+        """An Assistant over the index in settings, building it first when there is none yet or it
+        is behind the library (`on_build` is told which: "first" or "stale")."""
+        embedder = embedder or make_embedder(settings.embedder)
+        ensure_index(settings, embedder, progress, on_build, on_wait)
         return cls(settings, embedder)
+
+    def is_latest(self) -> bool:
+        """Whether this Assistant answers from the newest build (another process may have published one)."""
+        try:
+            return current_build(self.settings) == self.index.folder
+        except UserError:
+            return True  # an unreadable pointer: keep answering from the build held
 
     def _report_records(self) -> list[dict]:
         """District names and aliases of the indexed reports, from the manifest when readable."""
@@ -75,12 +87,13 @@ class Assistant:
                                     limit=self.settings.max_question_chars))
         return question
 
-    def ask(self, question: str, history: Sequence[dict | str] = (),
-            districts: Sequence[str] = ()) -> Answer:
-        """Answer `question` (a follow-up resolved against `history`), optionally within `districts`."""
+    def ask(self, question: str, history: Sequence[dict | str] = (), districts: Sequence[str] = (), *,
+            year: int | None = None, period: str | None = None) -> Answer:
+        """Answer `question` (a follow-up resolved against `history`), optionally within `districts`,
+        and of `year` and `period` ("target" or "actual") where the question does not say."""
         started = time.perf_counter()
         question = self.check_question(question)
-        intent = self.reader.read(self.standalone_question(question, history))
+        intent = self._read(question, history, year, period)
         answer = self._answer(question, intent, districts)
         answer.latency_ms = (time.perf_counter() - started) * 1000
         return answer
@@ -90,7 +103,8 @@ class Assistant:
         falls back to the rules itself), else read by the rules."""
         if not history:
             return self.reader.resolve(question, [])
-        return self.answerer.rewrite_question(list(history), question, fallback=self.reader.resolve)
+        history = list(history)[-HISTORY_TURNS:]  # a follow-up reads the latest turns; bounds a huge history
+        return self.answerer.rewrite_question(history, question, fallback=self.reader.resolve)
 
     def retrieve(self, question: str, history: Sequence[dict | str] = (), k: int = 10) -> list[Citation]:
         """The passages the question's search ranks highest (all districts it means, merged)."""
@@ -98,16 +112,21 @@ class Assistant:
         hits = self.retriever.search(intent.search_text, intent.districts, intent.period, k=k, year=intent.year)
         return [to_citation(i + 1, h.chunk, h.score) for i, h in enumerate(hits)]
 
-    def stream(self, question: str, history: Sequence[dict | str] = (),
-               districts: Sequence[str] = ()) -> Iterator[str | Answer]:
+    def _read(self, question: str, history: Sequence[dict | str], year: int | None, period: str | None) -> Intent:
+        """The question read against its history, with the filters filling what it leaves open."""
+        intent = self.reader.read(self.standalone_question(question, history))
+        return dataclasses.replace(intent, year=intent.year or year, period=intent.period or period)
+
+    def stream(self, question: str, history: Sequence[dict | str] = (), districts: Sequence[str] = (), *,
+               year: int | None = None, period: str | None = None) -> Iterator[str | Answer]:
         """Text pieces of the answer as they become ready, then the finished Answer.
 
-        The LLM answerer yields the model's text as it is written; the final Answer is
-        authoritative and may differ (the grounding guard judges the whole text).
+        The LLM answerer yields the model's text sentence by sentence once the grounding guard has
+        checked each; the final Answer is authoritative and may replace it (the whole reply is judged at its end).
         """
         started = time.perf_counter()
         question = self.check_question(question)
-        intent = self.reader.read(self.standalone_question(question, history))
+        intent = self._read(question, history, year, period)
         if self._out_of_scope(intent):
             answer = self._answer(question, intent, districts)
             yield answer.answer

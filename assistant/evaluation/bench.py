@@ -45,10 +45,10 @@ def run_benchmark(settings: Settings, count: int) -> dict:
         built = time.perf_counter()
         assistant = Assistant(settings, embedder)
         lines = _questions(settings, count)
-        answer_jsonl(assistant, io.StringIO(lines[0] + "\n"), io.StringIO(), [])  # warm-up
+        answer_jsonl(assistant, io.BytesIO((lines[0] + "\n").encode()), io.StringIO(), [])  # warm-up
         sink = io.StringIO()
         run_started = time.perf_counter()
-        answer_jsonl(assistant, io.StringIO("\n".join(lines)), sink, [])
+        answer_jsonl(assistant, io.BytesIO("\n".join(lines).encode()), sink, [])
         wall = time.perf_counter() - run_started
         latencies = [json.loads(line).get("latency_ms", 0.0) for line in sink.getvalue().splitlines()]
         return {

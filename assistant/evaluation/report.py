@@ -64,6 +64,7 @@ def write_chart(run: EvalRun, path: Path) -> None:
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import PercentFormatter
 
     names = [k for k in run.summary if k != "overall"] + ["overall"]
     accuracy = [run.summary[n]["accuracy"] for n in names]
@@ -77,9 +78,13 @@ def write_chart(run: EvalRun, path: Path) -> None:
                color="#9ae6b4")
         ax.set_xticks(list(xs), [message(f"eval.types.{name}") for name in names])
         ax.set_ylim(0, 1.05)
+        ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+        ax.set_xlabel(message("eval.chart.x"))
+        ax.set_ylabel(message("eval.chart.y"), rotation=0, labelpad=14)
         answerer = message(f"eval.answerers.{run.answerer}")
-        ax.set_title(message("eval.chart_title", gold=run.gold, answerer=answerer))
-        ax.legend(loc="lower right")
+        ax.set_title(message("eval.chart_title", gold=run.gold, answerer=answerer), loc="left")
+        # Beside the title, not over the bars: every type's bar can reach 100 %.
+        ax.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), ncols=2, frameon=False)
         fig.tight_layout()
         fig.savefig(path)
     plt.close(fig)
@@ -96,21 +101,54 @@ def write_reports(run: EvalRun, folder: Path) -> dict[str, Path]:
     return paths
 
 
-def compare_runs(old_path: Path, run: EvalRun) -> dict[str, list[dict]]:
-    """Items fixed and broken since the run saved at `old_path` (matched by id)."""
+def read_run(path: Path) -> EvalRun:
+    """A run saved by `write_reports` (its .json), or one sentence saying the file is not one."""
     try:
-        old = json.loads(Path(old_path).read_text(encoding="utf-8"))
-        before = {r["id"]: r for r in old["items"]}
-    except (OSError, ValueError, KeyError, TypeError):
-        raise UserError(message("errors.not_an_eval_report", path=old_path)) from None
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        run = EvalRun(data.get("gold", ""), data.get("answerer", ""), data.get("summary", {}), data["items"])
+        if not all(isinstance(r, dict) and "id" in r and "correct" in r for r in run.items):
+            raise TypeError
+        return run
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        raise UserError(message("errors.not_an_eval_report", path=path)) from None
+
+
+def run_changes(before: EvalRun, after: EvalRun) -> dict[str, list[dict]]:
+    """Items fixed and broken from one run to another (matched by id)."""
+    earlier = {r["id"]: r for r in before.items}
     changes: dict[str, list[dict]] = {"fixed": [], "broken": []}
-    for record in run.items:
-        previous = before.get(record["id"])
+    for record in after.items:
+        previous = earlier.get(record["id"])
         if previous and previous["correct"] != record["correct"]:
             changes["fixed" if record["correct"] else "broken"].append(
-                {"id": record["id"], "question": record["question"], "before": previous["answer"],
-                 "after": record["answer"], "verdict": record["verdict"]})
+                {"id": record["id"], "type": record["type"], "question": record["question"],
+                 "before": previous["answer"], "after": record["answer"], "verdict": record["verdict"]})
     return changes
+
+
+def compare_runs(old_path: Path, run: EvalRun) -> dict[str, list[dict]]:
+    """Items fixed and broken since the run saved at `old_path` (matched by id)."""
+    return run_changes(read_run(old_path), run)
+
+
+def verdict_text(reason: str) -> str:
+    """A scoring verdict ("wrong or missing figure: expected 5%") in Chinese, its details kept."""
+    phrase, _, detail = reason.partition(": ")
+    detail = detail.removeprefix("expected ")
+    if phrase.startswith("also stated figures from "):
+        phrase, detail = "also stated figures from", phrase.removeprefix("also stated figures from ")
+    key = _VERDICT_KEYS.get(phrase)
+    if key is None:  # a verdict added to scoring.py without a translation here: shown as it is
+        return reason
+    return message(f"eval.verdicts.{key}") + (message("common.label_separator") + detail if detail else "")
+
+
+# Scoring's verdict phrases (evaluation/scoring.py) and their keys in messages.toml [eval.verdicts].
+_VERDICT_KEYS = {"correct": "correct", "abstained": "abstained", "figure right, citation wrong": "citation_wrong",
+                 "stated a figure for an unanswerable question": "answered_unanswerable",
+                 "abstained on an answerable question": "abstained_answerable",
+                 "wrong or missing figure": "wrong_figure", "a district's figure is missing": "district_missing",
+                 "also stated figures from": "stray_figures"}
 
 
 def parse_thresholds(text: str) -> dict[str, float]:

@@ -10,9 +10,11 @@ import numpy as np
 
 from assistant.answer.service import Assistant
 from assistant.errors import UserError
+from assistant.evaluation.feedback import unreviewed_lines
 from assistant.evaluation.gold import GoldItem, load_gold
 from assistant.evaluation.scoring import evidence_rank, score_answer
 from assistant.ingest.corpus import load_corpus
+from assistant.lang.zh.messages import message
 from assistant.types import Answer
 
 METRICS = ("accuracy", "citation", "recall@1", "recall@3", "recall@5", "mrr")
@@ -32,7 +34,12 @@ class EvalRun:
 
 
 def load_gold_for(assistant: Assistant, path: Path) -> list[GoldItem]:
-    """The gold file's items, validated against the reports the assistant has indexed."""
+    """The gold file's items, validated against the reports the assistant has indexed; a file with
+    feedback candidates still awaiting review is refused in one sentence."""
+    waiting = unreviewed_lines(Path(path))
+    if waiting:
+        shown = ", ".join(map(str, waiting[:10])) + (", …" if len(waiting) > 10 else "")
+        raise UserError(message("errors.feedback.unreviewed", path=path, count=len(waiting), lines=shown))
     texts = {r.id: r.text for r in load_corpus(assistant.settings)}
     return load_gold(path, texts)
 

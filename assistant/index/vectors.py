@@ -8,7 +8,13 @@ a few thousand or fewer are fetched by id and scored exactly (Chroma's metadata 
 
 from __future__ import annotations
 
+import functools
+import logging
+import os
+import shutil
+import tempfile
 from collections.abc import Sequence
+from pathlib import Path
 from urllib.parse import urlparse
 
 import numpy as np
@@ -17,6 +23,7 @@ from assistant.config import Settings
 from assistant.errors import UserError
 from assistant.lang.zh.messages import message
 
+log = logging.getLogger(__name__)
 EXACT_LIMIT = 2048  # filtered sets up to this size are scored exactly from vectors fetched by id
 
 
@@ -44,7 +51,26 @@ def chroma_client(settings: Settings):
                                        ssl=url.scheme == "https", settings=chroma_settings)
         except ValueError:  # chromadb's word for "no server answered the heartbeat"
             raise UserError(message("errors.chroma_unreachable", url=settings.chroma_url)) from None
-    return chromadb.PersistentClient(path=str(settings.index_dir / "chroma"), settings=chroma_settings)
+    return chromadb.PersistentClient(path=str(_writable(settings.index_dir / "chroma")), settings=chroma_settings)
+
+
+@functools.cache
+def _writable(store: Path) -> Path:
+    """The embedded store's folder, or a private copy when it is read-only: Chroma opens its
+    SQLite file for writing even to read, and a read-only index must still answer."""
+    if not store.exists() or os.access(store, os.W_OK) and os.access(store / "chroma.sqlite3", os.W_OK):
+        return store
+    copy = Path(tempfile.mkdtemp(prefix="assistant-chroma-")) / "chroma"
+    shutil.copytree(store, copy)
+    log.warning("%s is read-only; answering from a copy in %s.", store, copy)
+    return copy
+
+
+def chroma_error() -> type[Exception]:
+    """Chroma's base error (its import takes seconds, so it is imported only when needed)."""
+    from chromadb.errors import ChromaError
+
+    return ChromaError
 
 
 def get_collection(client, name: str, settings: Settings):

@@ -50,7 +50,7 @@ def table_lines(rows: Sequence[Sequence[str | None]]) -> list[str]:
     lines = []
     for row in body:
         cells = [f"{name}{HEADER_VALUE_SEPARATOR}{cell}" if name and name != cell else cell
-                 for name, cell in zip(header + [""] * len(row), row) if cell]
+                 for name, cell in zip(header + [""] * len(row), row, strict=False) if cell]
         lines.append(CELL_SEPARATOR.join(cells) + FULL_STOP)
     return lines
 

@@ -33,12 +33,31 @@ def text_hash(text: str) -> str:
     return hashlib.sha256(as_text(text.splitlines()).encode("utf-8")).hexdigest()
 
 
+# The span a report's year given by hand must fall in: a year outside (99999, 24) is a typo, and
+# would file the report under a year no question ever names.
+FIRST_YEAR, LAST_YEAR = 1900, 2100
+# TOML basic strings must escape U+0000–U+001F and U+007F; JSON escapes all but DEL. A lone
+# surrogate (a file name's undecodable byte, kept by Python as U+DC80–U+DCFF) has no TOML form at all.
+_TOML_UNESCAPED = re.compile("[\x7f\ud800-\udfff]")
+
+
+def check_year(year: int | None) -> None:
+    """A UserError sentence when a year given by hand is outside the plausible span."""
+    if year is not None and not FIRST_YEAR <= year <= LAST_YEAR:
+        raise UserError(message("errors.untrusted.year_range", year=year, first=FIRST_YEAR, last=LAST_YEAR))
+
+
 def _toml_value(value: object) -> str:
+    """`value` as TOML: a JSON string is a TOML basic string once DEL is escaped too and a lone
+    surrogate replaced (U+FFFD), so any file name or title reads back as written."""
     if isinstance(value, list):
         return "[" + ", ".join(_toml_value(v) for v in value) + "]"
     if isinstance(value, bool) or not isinstance(value, (int, str)):
         raise TypeError(f"cannot write {value!r} to the manifest")
-    return json.dumps(value, ensure_ascii=False) if isinstance(value, str) else str(value)
+    if isinstance(value, int):
+        return str(value)
+    return _TOML_UNESCAPED.sub(lambda m: "\\u007f" if m.group() == "\x7f" else "\ufffd",
+                               json.dumps(value, ensure_ascii=False))
 
 
 def write_manifest(folder: Path, entries: Sequence[dict]) -> None:
@@ -71,6 +90,7 @@ def _new_id(path: Path, digest: str, taken: set[str]) -> str:
 def prepare_report(settings: Settings, path: Path, known: dict[str, str], taken: set[str],
              overrides: dict) -> tuple[dict, str]:
     """The manifest entry and text for one file, or a UserError sentence saying why it is refused."""
+    check_year(overrides.get("year"))
     document = load_document(path, settings.max_report_mb * 2**20)
     digest = text_hash(document.text)
     if digest in known:

@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
 from html import escape
 
 from assistant.answer.compare import table_cells, table_headings
 from assistant.answer.examples import Examples
 from assistant.answer.question import NOT_FOUND
-from assistant.lang.zh.messages import message
+from assistant.lang.zh.messages import listing, message
 from assistant.lang.zh.text import SENTENCE_BREAK
-from assistant.types import Answer, Citation
+from assistant.types import Answer, Citation, Figure
 
 _MARKER = re.compile(r"\[(\d+)\]")
 CONTEXT_SENTENCES = 2  # sentences shown on each side of a passage
@@ -27,11 +27,41 @@ SHOWN_QUESTION_CHARS = 300  # a huge question is shown cut to this length
 
 @dataclass
 class Turn:
-    """One exchange: the question and either its Answer or the sentence that explains an error."""
+    """One exchange: the question and either its Answer or the sentence that explains an error;
+    `scope` names the filters the answer was asked under, `feedback` the verdict the user gave."""
 
     question: str
     answer: Answer | None = None
     error: str = ""
+    scope: list[str] = field(default_factory=list)
+    feedback: str = ""
+
+    def to_dict(self) -> dict:
+        """The JSON form kept in the browser's storage."""
+        return {"question": self.question, "answer": self.answer.to_dict() if self.answer else None,
+                "error": self.error, "scope": list(self.scope), "feedback": self.feedback}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Turn:
+        """A turn back from the browser's storage; fields this version does not know are dropped."""
+        answer = data.get("answer")
+        return cls(str(data.get("question", "")), answer_from_dict(answer) if isinstance(answer, dict) else None,
+                   str(data.get("error", "")), [str(s) for s in data.get("scope") or ()],
+                   str(data.get("feedback", "")))
+
+
+def _known(kind: type, data: dict) -> dict:
+    names = {f.name for f in fields(kind)}
+    return {k: v for k, v in data.items() if k in names}
+
+
+def answer_from_dict(data: dict) -> Answer:
+    """An Answer from `Answer.to_dict()` (as stored in the browser)."""
+    data = _known(Answer, data)
+    for name in ("citations", "nearest"):
+        data[name] = [Citation(**_known(Citation, c)) for c in data.get(name) or ()]
+    data["figures"] = [Figure(**_known(Figure, f)) for f in data.get("figures") or ()]
+    return Answer(**data)
 # Below this calibrated confidence a stated answer is shown as doubtful: the user checks the quote.
 DOUBTFUL = 0.75
 
@@ -123,27 +153,27 @@ def source_card(turn_no: int, citation: Citation, answer: Answer, report_text: s
 
 
 def sources_panel(turns: Sequence[Turn], reports: Mapping[str, str]) -> str:
-    """Every answered turn's sources, grouped by turn; only the latest group shows at first."""
+    """Every answered turn's sources, grouped by turn; only the latest group shows at first. A turn
+    with nothing to show (an abstention without near passages) has no group. On a phone the panel
+    is a drawer over the chat, so it starts with a way back to the answer."""
     groups = []
-    numbered = [(i, t, t.answer) for i, t in enumerate(turns, 1) if t.answer is not None]
+    numbered = [(i, t, t.answer) for i, t in enumerate(turns, 1)
+                if t.answer is not None and (t.answer.citations or t.answer.nearest)]
     for position, (turn_no, turn, answer) in enumerate(numbered):
         cited = answer.citations or answer.nearest
-        if answer.citations:
-            heading = message("web.chat.sources_heading", count=len(cited))
-        elif cited:
-            heading = message("web.chat.nearest_heading")
-        else:
-            heading = message("web.chat.no_sources")
+        heading = message("web.chat.sources_heading", count=len(cited)) if answer.citations \
+            else message("web.chat.nearest_heading")
         cards = "".join(source_card(turn_no, c, answer, reports.get(c.doc_id)) for c in cited)
         active = " active" if position == len(numbered) - 1 else ""
         asked = _shorten(turn.question, 60)
         groups.append(f'<section class="src-group{active}" data-turn="{turn_no}">'
                       f'<div class="src-question">{_text(message("web.chat.asked", question=asked))}</div>'
                       f'<h3 class="src-heading">{_text(heading)}</h3>{cards}</section>')
+    back = f'<button class="back-to-answer" type="button">{_text(message("web.chat.back"))}</button>'
     if not groups:
         empty = _text(message("web.chat.sources_empty"))
-        return f'<div class="sources"><div class="src-empty">{empty}</div></div>'
-    return '<div class="sources">' + "".join(groups) + "</div>"
+        return f'<div class="sources">{back}<div class="src-empty">{empty}</div></div>'
+    return f'<div class="sources">{back}' + "".join(groups) + "</div>"
 
 
 def _shorten(text: str, limit: int) -> str:
@@ -167,9 +197,15 @@ def _cite_button(turn_no: int, n: int) -> str:
     return f'<button class="cite" type="button" data-turn="{turn_no}" data-cite="{n}">[{n}]</button>'
 
 
+def table_rows(answer: Answer) -> list[list[str]]:
+    """The comparison table as text cells, headings first (for copying, CSV and Excel)."""
+    return [list(table_headings())] + [[str(c) if i < 4 else f"[{c}]" for i, c in enumerate(table_cells(row))]
+                                       for row in answer.table]
+
+
 def comparison_table(turn_no: int, answer: Answer) -> str:
     """The answer's figures by place as an HTML table (place | figure | 目标/实际 | year | source),
-    in a box that scrolls sideways on a narrow screen; "" under two rows."""
+    in a box that scrolls sideways on a narrow screen, with copy/CSV/Excel buttons; "" under two rows."""
     if len(answer.table) < 2:
         return ""
     head = "".join(f'<th scope="col">{_text(h)}</th>' for h in table_headings())
@@ -178,8 +214,15 @@ def comparison_table(turn_no: int, answer: Answer) -> str:
         place, figure, period, year, n = table_cells(row)
         body.append(f'<tr><th scope="row">{_text(place)}</th><td class="fig">{_text(figure)}</td>'
                     f"<td>{_text(period)}</td><td>{_text(year)}</td><td>{_cite_button(turn_no, n)}</td></tr>")
+    tsv = "\n".join("\t".join(cells) for cells in table_rows(answer))
+    name = _text(message("web.chat.table_file", n=turn_no))
+    tools = (f'<div class="table-tools" data-tsv="{_text(tsv)}" data-name="{name}">'
+             f'<button class="copy-table" type="button" data-copied="{_text(message("web.chat.copied"))}">'
+             f'{_text(message("web.chat.copy_table"))}</button>'
+             f'<button class="table-csv" type="button">{_text(message("web.chat.csv"))}</button>'
+             f'<button class="table-xlsx" type="button">{_text(message("web.chat.xlsx"))}</button></div>')
     return (f'<div class="cmp-wrap"><table class="cmp-table"><thead><tr>{head}</tr></thead>'
-            f'<tbody>{"".join(body)}</tbody></table></div>')
+            f'<tbody>{"".join(body)}</tbody></table></div>{tools}')
 
 
 def copy_text(answer: Answer) -> str:
@@ -187,27 +230,102 @@ def copy_text(answer: Answer) -> str:
     lines = [answer.answer]
     if len(answer.table) >= 2:  # tab-separated, so it pastes into a spreadsheet as a table
         lines.append("")
-        lines.append("\t".join(table_headings()))
-        lines += ["\t".join(str(cell) if i < 4 else f"[{cell}]" for i, cell in enumerate(table_cells(row)))
-                  for row in answer.table]
+        lines += ["\t".join(cells) for cells in table_rows(answer)]
     if answer.citations:
         lines.append("")
         lines += [f"[{c.n}] {c.title} · {c.section}\n    “{c.quote or c.text}”" for c in answer.citations]
     return "\n".join(lines)
 
 
-def _footer(answer: Answer, question: str) -> str:
-    """The discreet line under an answer: what was searched for, time taken, notes, and copy."""
+def _md_cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def turn_markdown(turn: Turn) -> str:
+    """One exchange as Markdown: the question, the answer, its scope and table, then its sources."""
+    lines = [f"## {message('web.chat.md_question', question=turn.question)}", ""]
+    answer = turn.answer
+    if answer is None:
+        return "\n".join([*lines, turn.error, ""])
+    lines += [answer.answer, ""]
+    if turn.scope:
+        lines += [message("web.chat.scope_used", scope=" · ".join(turn.scope)), ""]
+    if len(answer.table) >= 2:
+        rows = table_rows(answer)
+        lines += ["| " + " | ".join(map(_md_cell, rows[0])) + " |", "|" + "---|" * len(rows[0])]
+        lines += ["| " + " | ".join(map(_md_cell, cells)) + " |" for cells in rows[1:]] + [""]
+    cited = answer.citations or answer.nearest
+    if cited:
+        heading = message("web.chat.md_sources") if answer.citations else message("web.chat.nearest_heading")
+        lines += [f"### {heading}", ""]
+        for c in cited:
+            lines += [f"[{c.n}] {c.title} · {c.district} · {' › '.join(p.strip() for p in c.section.split('>'))}",
+                      "", "> " + (c.quote or c.text).replace("\n", "\n> "), ""]
+    return "\n".join(lines)
+
+
+def conversation_markdown(turns: Sequence[Turn]) -> str:
+    """The whole conversation as one Markdown document."""
+    return f"# {message('web.chat.md_title')}\n\n" + "\n".join(turn_markdown(t) for t in turns)
+
+
+def searched_text(answer: Answer) -> str:
+    """The question that was searched for, with places written next to each other (甲区乙区…)
+    separated as a list (甲区、乙区 …)."""
+    text = answer.standalone_question
+    places = sorted({d for d in answer.districts if d}, key=len, reverse=True)
+    if len(places) < 2:
+        return text
+    run = re.compile("(?:" + "|".join(map(re.escape, places)) + "){2,}")
+    split = re.compile("|".join(map(re.escape, places)))
+    return run.sub(lambda m: listing(split.findall(m.group(0))) + " ", text)
+
+
+# 👍 and 👎 drawn as lines (Feather icons, MIT), so they show without an emoji font.
+_ICON = ('<svg viewBox="0 0 24 24" width="14" height="14" fill="none" stroke="currentColor" stroke-width="2" '
+         'stroke-linecap="round" stroke-linejoin="round" aria-hidden="true"><path d="{}"/></svg>')
+_THUMB_UP = _ICON.format("M14 9V5a3 3 0 0 0-3-3l-4 9v11h11.28a2 2 0 0 0 2-1.7l1.38-9a2 2 0 0 0-2-2.3zM7 22H4"
+                         "a2 2 0 0 1-2-2v-7a2 2 0 0 1 2-2h3")
+_THUMB_DOWN = _ICON.format("M10 15v4a3 3 0 0 0 3 3l4-9V2H5.72a2 2 0 0 0-2 1.7l-1.38 9a2 2 0 0 0 2 2.3zm7-13h2.67"
+                           "A2.31 2.31 0 0 1 22 4v7a2.31 2.31 0 0 1-2.33 2H17")
+
+
+def _footer(turn_no: int, turn: Turn) -> str:
+    """The discreet line under an answer (what was searched for, the filters, time taken, notes),
+    then its actions: sources (on a phone), copy, export, and feedback."""
+    answer = turn.answer
+    assert answer is not None
     parts = []
-    if answer.standalone_question and answer.standalone_question != question:
-        searched = message("web.chat.searched", question=answer.standalone_question)
+    if answer.standalone_question and answer.standalone_question != turn.question:
+        searched = message("web.chat.searched", question=searched_text(answer))
         parts.append(f'<span class="searched">{_text(searched)}</span>')
-    if answer.latency_ms:
+    if turn.scope:
+        scope = message("web.chat.scope_used", scope=" · ".join(turn.scope))
+        parts.append(f'<span class="scope">{_text(scope)}</span>')
+    if answer.latency_ms >= 10 and not answer.abstained:
         parts.append(f"<span>{_text(message('web.chat.latency', seconds=answer.latency_ms / 1000))}</span>")
     parts += [f'<span class="note">{_text(note)}</span>' for note in answer.notes]
-    copy = (f'<button class="copy-answer" type="button" data-copy="{_text(copy_text(answer))}" '
-            f'data-copied="{_text(message("web.chat.copied"))}">{_text(message("web.chat.copy"))}</button>')
-    return f'<div class="foot"><div class="meta">{" · ".join(parts)}</div>{copy}</div>'
+    actions = []
+    cited = answer.citations or answer.nearest
+    if cited:
+        actions.append(f'<button class="open-sources" type="button" data-turn="{turn_no}">'
+                       f'{_text(message("web.chat.open_sources", count=len(cited)))}</button>')
+    actions.append(f'<button class="copy-answer" type="button" data-copy="{_text(copy_text(answer))}" '
+                   f'data-copied="{_text(message("web.chat.copied"))}">{_text(message("web.chat.copy"))}</button>')
+    actions.append(f'<button class="export-answer" type="button" '
+                   f'title="{_text(message("web.chat.export_answer_title"))}"'
+                   f' data-name="{_text(message("web.chat.answer_file", n=turn_no))}">'
+                   f'{_text(message("web.chat.export_answer"))}</button>')
+    for verdict, label in (("up", _THUMB_UP), ("down", _THUMB_DOWN), ("wrong_figure", "")):
+        said = message(f"web.chat.feedback_{verdict}")
+        chosen = " chosen" if turn.feedback == verdict else ""
+        actions.append(f'<button class="fb{chosen}" type="button" data-turn="{turn_no}" data-verdict="{verdict}" '
+                       f'title="{_text(said)}" aria-label="{_text(said)}">{label or _text(said)}</button>')
+    if turn.feedback:
+        said = message(f"web.chat.feedback_{turn.feedback}")
+        actions.append(f'<span class="fb-saved">{_text(message("web.chat.feedback_saved", verdict=said))}</span>')
+    return (f'<div class="foot"><div class="meta">{" · ".join(parts)}</div>'
+            f'<div class="actions">{"".join(actions)}</div></div>')
 
 
 def _bot_bubble(turn_no: int, turn: Turn) -> str:
@@ -216,18 +334,19 @@ def _bot_bubble(turn_no: int, turn: Turn) -> str:
     body = f'<div class="body">{_answer_html(turn_no, answer)}</div>{comparison_table(turn_no, answer)}'
     if answer.abstained and answer.answer.startswith(NOT_FOUND):
         body = body.replace(NOT_FOUND, f'<strong class="not-found">{NOT_FOUND}</strong>', 1)
+    md = f'data-md="{_text(turn_markdown(turn))}"'
     if not answer.abstained:
         doubt = ""
         if answer.confidence is not None and answer.confidence < DOUBTFUL:
             said = message("web.chat.doubtful", percent=round(answer.confidence * 100))
             doubt = f'<div class="doubtful">{_text(said)}</div>'
-        return f'<div class="msg bot{" doubt" if doubt else ""}" data-turn="{turn_no}">{doubt}{body}' \
-               f'{_footer(answer, turn.question)}</div>'
+        return f'<div class="msg bot{" doubt" if doubt else ""}" data-turn="{turn_no}" {md}>{doubt}{body}' \
+               f'{_footer(turn_no, turn)}</div>'
     badge = "" if answer.answer.startswith(NOT_FOUND) else \
         f'<div class="abstain-title">{_text(message("web.chat.not_found_badge", not_found=NOT_FOUND))}</div>'
     hint = f'<div class="hint">{_text(message("web.chat.nearest_hint"))}</div>' if answer.nearest else ""
-    return (f'<div class="msg bot abstain" data-turn="{turn_no}">{badge}{body}{hint}'
-            f'{_footer(answer, turn.question)}</div>')
+    return (f'<div class="msg bot abstain" data-turn="{turn_no}" {md}>{badge}{body}{hint}'
+            f'{_footer(turn_no, turn)}</div>')
 
 
 def _user_bubble(question: str) -> str:
@@ -236,7 +355,8 @@ def _user_bubble(question: str) -> str:
 
 def conversation(turns: Sequence[Turn], pending: Turn | None = None, partial: str = "",
                  welcome: str = "") -> str:
-    """The whole chat as HTML; `pending` is the turn being answered and `partial` its text so far."""
+    """The whole chat as HTML; `pending` is the turn being answered and `partial` its text so far.
+    A finished conversation ends with a button that exports it all as Markdown."""
     bubbles = []
     for turn_no, turn in enumerate(turns, 1):
         if turn.question.strip():
@@ -244,13 +364,18 @@ def conversation(turns: Sequence[Turn], pending: Turn | None = None, partial: st
         if turn.answer is not None:
             bubbles.append(_bot_bubble(turn_no, turn))
         else:
-            bubbles.append(f'<div class="msg bot error" role="alert"><div class="body">{_text(turn.error)}'
-                           "</div></div>")
+            bubbles.append(f'<div class="msg bot error" role="alert" data-md="{_text(turn_markdown(turn))}">'
+                           f'<div class="body">{_text(turn.error)}</div></div>')
     if pending is not None:
         bubbles.append(_user_bubble(pending.question))
         thinking = f'<span class="thinking">{_text(message("web.chat.thinking"))}</span>'
         text = _text(partial) if partial else thinking
         bubbles.append(f'<div class="msg bot streaming"><div class="body">{text}</div></div>')
+    elif turns:
+        bubbles.append(f'<div class="chat-tools"><button class="export-conversation" type="button" '
+                       f'data-name="{_text(message("web.chat.conversation_file"))}" '
+                       f'data-title="{_text(message("web.chat.md_title"))}">'
+                       f'{_text(message("web.chat.export_conversation"))}</button></div>')
     if not bubbles:
         bubbles.append(f'<div class="welcome">{welcome}</div>')
     return '<div class="chat" role="log" aria-live="polite">' + "".join(bubbles) + "</div>"

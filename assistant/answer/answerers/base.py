@@ -34,7 +34,8 @@ class Answerer(Protocol):
     def answer(self, question: str, intent: Intent, hits: Hits, named: bool) -> Answer: ...
 
     def stream(self, question: str, intent: Intent, hits: Hits, named: bool) -> Iterator[str | Answer]:
-        """Text pieces as they are written, then the finished (authoritative) Answer."""
+        """Text pieces as they become fit to show (checked, for an answerer that can be wrong), then
+        the finished (authoritative) Answer."""
         ...
 
     def rewrite_question(self, history: Sequence[str | dict], question: str, fallback: Resolve) -> str:

@@ -1,17 +1,19 @@
 """Report files read into the plain text that is saved, split and cited: one module per format
 (text, markdown, html, docx, pdf), each declaring its SUFFIXES, its MAGIC first bytes (None for
-text formats) and LOAD(data, name). `load_document` checks a file and hands it to its loader;
-adding a format is adding one module here."""
+text formats) and LOAD(data, name, limits). `load_document` checks a file and hands it to its loader;
+adding a format is adding one module here. Text formats are no bigger than their file; the packed
+ones (docx, pdf) unpack within `limits` (base.Limits), so a bomb is refused before it is inflated."""
 
 from __future__ import annotations
 
 import importlib
+import os
 import pkgutil
 from pathlib import Path
 from types import ModuleType
 
 from assistant.errors import UserError
-from assistant.ingest.loaders.base import LoadedDocument
+from assistant.ingest.loaders.base import Limits, LoadedDocument
 from assistant.lang.zh.messages import listing, message
 
 _NOT_LOADERS = {"base"}
@@ -40,7 +42,9 @@ def _kind_of_bytes(head: bytes) -> str | None:
 
 
 def _check_file(path: Path, max_bytes: int) -> bytes:
-    """The file's bytes, once it is known to exist, hold something and be of a supported kind."""
+    """The file's bytes, once it is known to exist, hold something, fit the limit and be of a
+    supported kind. The size is checked before reading, and the read itself stops one byte past
+    the limit, so a huge file (or one growing meanwhile) is never read whole just to be refused."""
     if not path.exists():
         raise UserError(message("errors.file_missing", path=path))
     if not path.is_file():
@@ -51,14 +55,17 @@ def _check_file(path: Path, max_bytes: int) -> bytes:
             "errors.unsupported_type" if suffix else "errors.no_extension"
         raise UserError(message(key, name=path.name, suffix=suffix, suffixes=listing(SUFFIXES)))
     try:
-        data = path.read_bytes()
+        with path.open("rb") as file:
+            size = os.fstat(file.fileno()).st_size
+            data = file.read(max_bytes + 1) if size <= max_bytes else b""
     except OSError as exc:
         raise UserError(message("errors.cannot_read", path=path, reason=exc.strerror)) from None
+    size = max(size, len(data))
+    if size > max_bytes:
+        raise UserError(message("errors.file_too_large", name=path.name, size_mb=size / 2**20,
+                                limit_mb=max_bytes / 2**20))
     if not data:
         raise UserError(message("errors.file_empty", name=path.name))
-    if len(data) > max_bytes:
-        raise UserError(message("errors.file_too_large", name=path.name, size_mb=len(data) / 2**20,
-                                limit_mb=max_bytes / 2**20))
     found = _kind_of_bytes(data[:8])
     expected = suffix.lstrip(".").upper() if LOADERS[suffix].MAGIC else None
     if found != expected:
@@ -68,12 +75,13 @@ def _check_file(path: Path, max_bytes: int) -> bytes:
 
 
 def load_document(path: Path, max_bytes: int = 50 * 2**20) -> LoadedDocument:
-    """The text of a report file, or a UserError sentence saying why it cannot be used."""
+    """The text of a report file, or a UserError sentence saying why it cannot be used. Every
+    limit on what its loader may unpack (base.Limits) derives from `max_bytes`."""
     data = _check_file(path, max_bytes)
-    document = LOADERS[path.suffix.lower()].LOAD(data, path.name)
+    document = LOADERS[path.suffix.lower()].LOAD(data, path.name, Limits(max_bytes))
     if not document.text.strip():
         raise UserError(message("errors.file_no_text", name=path.name))
     return document
 
 
-__all__ = ["LOADERS", "SUFFIXES", "LoadedDocument", "load_document"]
+__all__ = ["LOADERS", "SUFFIXES", "Limits", "LoadedDocument", "load_document"]

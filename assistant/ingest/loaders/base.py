@@ -1,4 +1,5 @@
-"""What every loader returns, and the text decoding the plain-text formats share."""
+"""What every loader returns, the limits it reads an untrusted file under, and the text decoding
+the plain-text formats share."""
 
 from __future__ import annotations
 
@@ -16,6 +17,46 @@ class LoadedDocument:
 
     text: str
     title: str = ""
+
+
+# A .docx's images hardly shrink when zipped and its text XML shrinks 5–10×, so a real report
+# unpacks to little more than its file size; twice the file limit leaves room, while a bomb (1 MB
+# unpacking to 300 MB of XML, which python-docx would hold as a tree about 12× that size) is refused.
+UNPACKED_PER_FILE_BYTE = 2
+# A Word package has a few dozen parts (one per picture at most); thousands of tiny members are a
+# bomb of another kind, each one costing a read and a parse.
+MAX_MEMBERS = 1000
+# One PDF page per 20 KB of the file limit (2,560 pages at the default 50 MB): the longest reports,
+# five-year plans with their appendices, run to a few hundred pages, and pdfplumber takes about
+# 50 ms a page.
+FILE_BYTES_PER_PAGE = 20 * 2**10
+# A dense page of Chinese holds under 2,000 characters; more text than the page limit's worth of
+# full pages comes from a crafted file, and would take hours to embed.
+CHARS_PER_PAGE = 2000
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How much of one untrusted file a loader may unpack and read, all derived from the file-size
+    limit (`settings.max_report_mb`), so raising that one setting raises them together."""
+
+    file_bytes: int
+
+    @property
+    def unpacked_bytes(self) -> int:
+        return self.file_bytes * UNPACKED_PER_FILE_BYTE
+
+    @property
+    def members(self) -> int:
+        return MAX_MEMBERS
+
+    @property
+    def pages(self) -> int:
+        return max(1, self.file_bytes // FILE_BYTES_PER_PAGE)
+
+    @property
+    def text_chars(self) -> int:
+        return self.pages * CHARS_PER_PAGE
 
 
 # Below this share of readable characters (lang/zh/text.py) a decoding is garbage, not a report.

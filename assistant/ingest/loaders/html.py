@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from assistant.ingest.layout import as_text, clean_line, heading_line, table_lines
-from assistant.ingest.loaders.base import LoadedDocument
+from assistant.ingest.loaders.base import Limits, LoadedDocument
 
 SUFFIXES = (".html", ".htm")
 MAGIC = None
@@ -37,7 +37,7 @@ def _html_lines(node) -> Iterator[str]:
             yield clean_line(child.get_text())
 
 
-def load_html(data: bytes, name: str) -> LoadedDocument:
+def load_html(data: bytes, name: str, limits: Limits) -> LoadedDocument:
     """An .html page: headings h1–h6, paragraphs and list items, tables row by row."""
     from bs4 import BeautifulSoup
 

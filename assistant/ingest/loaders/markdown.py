@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 
 from assistant.ingest.layout import as_text, heading_line, table_lines
-from assistant.ingest.loaders.base import LoadedDocument, decode_text
+from assistant.ingest.loaders.base import Limits, LoadedDocument, decode_text
 
 SUFFIXES = (".md", ".markdown")
 MAGIC = None
@@ -30,7 +30,7 @@ def _markdown_lines(text: str) -> Iterator[str]:
         yield heading_line(heading.group(2), len(heading.group(1))) if heading else stripped
 
 
-def load_markdown(data: bytes, name: str) -> LoadedDocument:
+def load_markdown(data: bytes, name: str, limits: Limits) -> LoadedDocument:
     """A .md file: '#' headings kept, tables row by row with their header."""
     lines = list(_markdown_lines(decode_text(data, name)))
     title = next((line[2:] for line in lines if line.startswith("# ")), "")

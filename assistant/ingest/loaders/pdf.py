@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import re
+import zlib
 from collections import Counter
 from collections.abc import Iterator, Sequence
 
@@ -15,11 +17,16 @@ from assistant.ingest.layout import (
     join_wrapped,
     table_lines,
 )
-from assistant.ingest.loaders.base import LoadedDocument
+from assistant.ingest.loaders.base import Limits, LoadedDocument
 from assistant.lang.zh.messages import message
 
 SUFFIXES = (".pdf",)
 MAGIC = b"%PDF-"
+_STREAM = re.compile(rb"(?<!end)stream\r?\n")
+# An image's dictionary (its /Subtype) lies between its "N 0 obj" and its `stream` keyword.
+_IMAGE = re.compile(rb"/Subtype\s*/Image")
+_DICTIONARY_REACH = 512
+_PIECE = 2**20
 
 def _inside(obj: dict, boxes: list[tuple[float, float, float, float]]) -> bool:
     middle_x, middle_y = (obj["x0"] + obj["x1"]) / 2, (obj["top"] + obj["bottom"]) / 2
@@ -74,21 +81,70 @@ def _open_pdf(data: bytes, name: str):
         raise UserError(message("errors.bad_pdf", name=name)) from None
 
 
-def load_pdf(data: bytes, name: str) -> LoadedDocument:
+def _check_streams(data: bytes, name: str, limits: Limits) -> None:
+    """Refuse a PDF whose compressed (Flate) streams inflate to more than `limits.unpacked_bytes`,
+    counted in bounded pieces, before pdfminer inflates any of them whole: a page's content stream
+    can be a bomb like a .docx. Image streams are skipped, as text extraction never inflates them."""
+    inflated = 0
+    for match in _STREAM.finditer(data):
+        header = data.rfind(b"obj", max(0, match.start() - _DICTIONARY_REACH), match.start())
+        if _IMAGE.search(data, max(0, header), match.start()):
+            continue
+        inflater, position = zlib.decompressobj(), match.end()
+        pending = b""
+        while not inflater.eof and (pending or position < len(data)):
+            if not pending:
+                pending, position = data[position:position + _PIECE], position + _PIECE
+            try:
+                inflated += len(inflater.decompress(pending, _PIECE))
+            except zlib.error:
+                break  # not Flate data (or damaged): pdfminer judges it
+            pending = inflater.unconsumed_tail
+            if inflated > limits.unpacked_bytes:
+                raise UserError(message("errors.untrusted.pdf_unpacked", name=name,
+                                        limit_mb=limits.unpacked_bytes / 2**20))
+
+
+def _items_within(pdf, name: str, limits: Limits) -> list[tuple[float, float, list]]:
+    """The items of every page, refusing a PDF with more pages or more text than `limits` allow
+    before reading a page, and as soon as the text read passes the limit."""
+    pages = pdf.pages
+    if len(pages) > limits.pages:
+        raise UserError(message("errors.untrusted.pdf_pages", name=name, count=len(pages), limit=limits.pages))
+    items, chars = [], 0
+    for page in pages:
+        found = _page_items(page)
+        chars += sum(len(text) if isinstance(text, str) else sum(len(c or "") for row in text for c in row)
+                     for _, _, text in found)
+        if chars > limits.text_chars:
+            raise UserError(message("errors.untrusted.pdf_text", name=name, limit=limits.text_chars))
+        items += found
+        page.close()  # pdfplumber keeps each page's parsed objects until closed
+    return items
+
+
+def load_pdf(data: bytes, name: str, limits: Limits) -> LoadedDocument:
     """A PDF with a text layer; an encrypted or image-only (scanned) PDF is refused with a sentence."""
     from pdfminer.psparser import PSException
-    from pdfplumber.utils.exceptions import PdfminerException
+    from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
 
-    with _open_pdf(data, name) as pdf:
-        try:
-            items = [item for page in pdf.pages for item in _page_items(page)]
-        except (PSException, PdfminerException, ValueError, KeyError, TypeError, IndexError) as exc:
-            raise UserError(message("errors.pdf_error", name=name, reason=type(exc).__name__)) from None
+    # What pdfminer and pdfplumber raise on a damaged file (truncated objects, wrong types where
+    # they expect others, a page box that is not four numbers).
+    malformed = (PSException, PdfminerException, MalformedPDFException, ValueError, KeyError, TypeError, IndexError)
+    _check_streams(data, name, limits)
+    # Not closed in a `with`: closing re-reads the page tree, which raises again on a damaged file;
+    # the document lives in memory and goes with the last reference.
+    pdf = _open_pdf(data, name)
+    try:
+        items = _items_within(pdf, name, limits)
         title = clean_line(str((pdf.metadata or {}).get("Title", "") or ""))
+    except malformed as exc:
+        raise UserError(message("errors.pdf_error", name=name, reason=type(exc).__name__)) from None
     lines = list(join_wrapped(_pdf_lines(items)))
     if not any(line.strip() for line in lines):
         raise UserError(message("errors.pdf_no_text", name=name))
     title = "" if title.lower() in ("untitled", "anonymous") else title
     return LoadedDocument(as_text(lines), title or next((line for line in lines if line), ""))
+
 
 LOAD = load_pdf

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from assistant.ingest.layout import as_text
-from assistant.ingest.loaders.base import LoadedDocument, decode_text
+from assistant.ingest.loaders.base import Limits, LoadedDocument, decode_text
 
 SUFFIXES = (".txt",)
 MAGIC = None  # text has no signature; a binary signature under .txt is refused
 
 
-def load_plain_text(data: bytes, name: str) -> LoadedDocument:
+def load_plain_text(data: bytes, name: str, limits: Limits) -> LoadedDocument:
     """A .txt file as it is."""
     text = decode_text(data, name)
     first = next((line.strip() for line in text.splitlines() if line.strip()), "")
