@@ -93,9 +93,20 @@ def test_unanswerable_questions_abstain_without_figures(assistant, question):
     assert not extract_figures(answer.answer)
 
 
-def test_abstention_lists_nearest_passages(assistant):
+def test_abstention_shows_no_passages_that_are_not_about_the_topic(assistant):
+    """The reports never mention 常住人口: passages on housing or jobs would only mislead."""
     answer = assistant.ask("滨江区常住人口有多少?")
-    assert answer.abstained and answer.nearest
+    assert answer.abstained and answer.nearest == []
+
+
+def test_a_topic_given_only_for_another_year_says_which_without_its_figure(assistant):
+    """After a 2023 target, "那2022年呢?" is not "nothing about parking": the reports give it for
+    2023 only, and that is what the user is told, with the passage but not its figure."""
+    answer = assistant.ask("那2022年呢?", ["滨江区2023年新增停车泊位目标是多少?"])
+    assert answer.abstained and answer.answer.startswith("未在报告中找到")
+    assert "2022年" in answer.answer and "只给出2023年目标" in answer.answer and "停车泊位" in answer.answer
+    assert "3700" not in answer.answer and not answer.figures and not answer.citations
+    assert answer.nearest and "新增停车泊位不少于3700个" in answer.nearest[0].text
 
 
 @pytest.mark.parametrize("question", ["", "   \n", "问" * 2001])

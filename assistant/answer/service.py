@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator, Sequence
 from functools import cached_property
 
 from assistant.answer.answerers import make_answerer
+from assistant.answer.answerers.extractive import ExtractiveAnswerer, about, topic_terms
 from assistant.answer.compare import add_comparison
 from assistant.answer.examples import Examples, make_examples
 from assistant.answer.question import NOT_FOUND, Intent, QuestionReader
@@ -17,6 +18,7 @@ from assistant.index.embedders import Embedder, make_embedder
 from assistant.index.reports import ensure_index
 from assistant.index.store import StoredIndex, current_build
 from assistant.ingest.corpus import load_corpus
+from assistant.lang.zh import lexicon
 from assistant.lang.zh.messages import listing, message
 from assistant.lang.zh.text import CJK_CHAR, STATED_YEAR
 from assistant.retrieve.hybrid import HybridRetriever
@@ -25,6 +27,12 @@ from assistant.types import Answer, Citation, to_citation
 HISTORY_TURNS = 20  # earlier turns a follow-up is read against (CLI, web and --jsonl alike)
 SCOUT_K = 40  # passages searched corpus-wide to find which districts a question concerns
 MAX_DISTRICTS = 10  # districts answered for when the question names none
+
+
+def _period_phrase(year: int | None, period: str | None) -> str:
+    """"2023年目标", "2022年", "目标": how an abstention names a year and period."""
+    return lexicon.phrase("answer.asked_period", year=lexicon.phrase("year", year=year) if year else "",
+                          period=lexicon.period_label("answer", period or ""))
 
 
 class Assistant:
@@ -39,6 +47,7 @@ class Assistant:
         self.retriever = HybridRetriever(index=self.index, embedder=self.embedder,
                                          top_k=settings.top_k, keyword_weight=settings.keyword_weight)
         self.answerer = make_answerer(settings, self.index.keyword.idf)
+        self.offline = ExtractiveAnswerer(self.index.keyword.idf)  # explains abstentions, never asks an LLM
 
     @classmethod
     def open(cls, settings: Settings, progress: Callable[[int, int], None] | None = None,
@@ -138,7 +147,7 @@ class Assistant:
                     answer = piece
                 else:
                     yield piece
-            self._complete(answer, hits, retrieve_ms, answered)
+            self._complete(answer, intent, hits, retrieve_ms, answered)
         answer.latency_ms = (time.perf_counter() - started) * 1000
         yield answer
 
@@ -149,7 +158,7 @@ class Assistant:
         hits, retrieve_ms = self._hits(intent, only)
         answered = time.perf_counter()
         answer = self.answerer.answer(question, intent, hits, named=bool(intent.districts))
-        return self._complete(answer, hits, retrieve_ms, answered)
+        return self._complete(answer, intent, hits, retrieve_ms, answered)
 
     def passages(self, question: str, history: Sequence[dict | str] = ()) -> tuple[Intent, dict[str, list]]:
         """How the question is read and the passages retrieved for each place it means, as the
@@ -170,19 +179,36 @@ class Assistant:
         hits = {d: self.retriever.search(intent.search_text, [d], intent.period, year=intent.year) for d in wanted}
         return hits, (time.perf_counter() - started) * 1000
 
-    def _complete(self, answer: Answer, hits: dict[str, list], retrieve_ms: float,
+    def _complete(self, answer: Answer, intent: Intent, hits: dict[str, list], retrieve_ms: float,
                   answered: float) -> Answer:
         """Nearest passages for an abstention, the year assumed for 今年 and such, the table of an
         answer over several places (and its comparison sentence), and the timings."""
         word, year = self.reader.relative_year(answer.standalone_question or answer.question)
         if word and year and not answer.abstained:
             answer.notes.insert(0, message("answer.assumed_year", word=word, year=year))
-        if answer.abstained:
-            nearest = [h[0] for h in hits.values() if h]
-            answer.nearest = [to_citation(i + 1, h.chunk, h.score) for i, h in enumerate(nearest)]
+        if answer.abstained and not answer.citations:
+            self._explain_abstention(answer, intent, hits)
         add_comparison(answer, self.reader.topic_of(answer.standalone_question or answer.question))
         answer.timings.update(retrieve_ms=retrieve_ms, answer_ms=(time.perf_counter() - answered) * 1000)
         return answer
+
+    def _explain_abstention(self, answer: Answer, intent: Intent, hits: dict[str, list]) -> None:
+        """Say why nothing was found: when the topic is answered for another year or period than
+        the one asked, name those (never their figures) and show those passages; otherwise show
+        the nearest passages only if they are about the topic."""
+        if intent.year or intent.period:
+            wider = dataclasses.replace(intent, year=None, period=None)
+            found = {d: self.retriever.search(wider.search_text, [d], None) for d in hits}
+            other = self.offline.answer(answer.question, wider, found, named=bool(intent.districts))
+            if not other.abstained and other.citations:
+                given = listing(dict.fromkeys(_period_phrase(c.year, c.period) for c in other.citations))
+                answer.answer = lexicon.phrase("answer.other_periods", not_found=NOT_FOUND, topic=intent.topic,
+                                               asked=_period_phrase(intent.year, intent.period), given=given)
+                answer.nearest = [dataclasses.replace(c, n=i + 1) for i, c in enumerate(other.citations)]
+                return
+        terms = topic_terms(intent)
+        nearest = [h[0] for h in hits.values() if h and about(h[0].chunk.text, terms)]
+        answer.nearest = [to_citation(i + 1, h.chunk, h.score) for i, h in enumerate(nearest)]
 
     def _districts(self) -> list[str]:
         return list(dict.fromkeys(r["district"] for r in self.index.info.reports))

@@ -15,7 +15,7 @@ from rich.text import Text
 from assistant.answer.batch import HISTORY_TURNS, answer_jsonl, json_text
 from assistant.answer.compare import table_cells, table_headings
 from assistant.answer.service import Assistant
-from assistant.cli.index import progress_bar, waiting
+from assistant.cli.index import console, progress_bar, waiting
 from assistant.cli.terminal import printable
 from assistant.config import Settings
 from assistant.errors import UserError
@@ -45,6 +45,8 @@ def open_assistant(settings: Settings) -> Assistant:
 
         def on_build(state: str) -> None:
             label = message("cli.first_index" if state == "first" else "cli.stale_index")
+            if state == "stale":  # news about the user's data: a line that stays, not only a bar's label
+                console.print(label)
             updates.append(bars.enter_context(progress_bar(label)))
 
         def progress(done: int, total: int) -> None:

@@ -76,6 +76,11 @@ def _presence(word: str, text: str) -> float:
     return 0.5 * sum(t in text for t in tokens) / len(tokens) if tokens else 0.0
 
 
+def about(text: str, terms: Sequence[str]) -> bool:
+    """Whether a passage is about a topic: it has at least half of the topic's words."""
+    return not terms or sum(_presence(t, text) >= 0.9 for t in terms) * 2 >= len(terms)
+
+
 def _coverage(text: str, terms: Sequence[str], weights: dict[str, float]) -> float:
     total = sum(weights[t] for t in terms)
     return sum(weights[t] * _presence(t, text) for t in terms) / total if total else 0.0
