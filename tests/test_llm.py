@@ -137,9 +137,15 @@ def test_answer_citing_nothing_is_rejected(llm_assistant):
 
 
 def test_model_abstention_is_kept_with_nearest_passages(llm_assistant):
-    answer = llm_assistant(Reply("未在报告中找到相关内容。")).ask("滨江区2023年月球基地建设目标是多少?")
+    answer = llm_assistant(Reply("未在报告中找到相关内容。")).ask("滨江区2023年新增停车泊位目标是多少?")
     assert answer.answerer == "llm" and answer.abstained and not answer.citations
-    assert answer.nearest
+    assert answer.answer == "未在报告中找到相关内容。"
+    assert answer.nearest and "新增停车泊位" in answer.nearest[0].text
+
+
+def test_model_abstention_on_an_unknown_topic_shows_no_unrelated_passages(llm_assistant):
+    answer = llm_assistant(Reply("未在报告中找到相关内容。")).ask("滨江区2023年月球基地建设目标是多少?")
+    assert answer.abstained and answer.nearest == []
 
 
 def test_malformed_reply_gives_offline_answer_and_one_note(llm_assistant, assistant):

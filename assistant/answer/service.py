@@ -13,6 +13,7 @@ from assistant.answer.compare import add_comparison
 from assistant.answer.examples import Examples, make_examples
 from assistant.answer.question import NOT_FOUND, Intent, QuestionReader
 from assistant.config import Settings
+from assistant.controls import printable
 from assistant.errors import UserError
 from assistant.index.embedders import Embedder, make_embedder
 from assistant.index.reports import ensure_index
@@ -88,7 +89,7 @@ class Assistant:
 
     def check_question(self, question: str) -> str:
         """The question stripped, or a UserError with one sentence saying what is wrong with it."""
-        question = (question or "").strip()
+        question = printable(question or "").strip()
         if not question:
             raise UserError(message("errors.empty_question"))
         if len(question) > self.settings.max_question_chars:
@@ -195,15 +196,18 @@ class Assistant:
     def _explain_abstention(self, answer: Answer, intent: Intent, hits: dict[str, list]) -> None:
         """Say why nothing was found: when the topic is answered for another year or period than
         the one asked, name those (never their figures) and show those passages; otherwise show
-        the nearest passages only if they are about the topic."""
+        the nearest passages only if they are about the topic (an LLM may abstain where the
+        offline answerer would not: its passages are then the nearest)."""
         if intent.year or intent.period:
             wider = dataclasses.replace(intent, year=None, period=None)
             found = {d: self.retriever.search(wider.search_text, [d], None) for d in hits}
             other = self.offline.answer(answer.question, wider, found, named=bool(intent.districts))
             if not other.abstained and other.citations:
-                given = listing(dict.fromkeys(_period_phrase(c.year, c.period) for c in other.citations))
-                answer.answer = lexicon.phrase("answer.other_periods", not_found=NOT_FOUND, topic=intent.topic,
-                                               asked=_period_phrase(intent.year, intent.period), given=given)
+                if all(intent.year and c.year != intent.year or intent.period and c.period != intent.period
+                       for c in other.citations):
+                    given = listing(dict.fromkeys(_period_phrase(c.year, c.period) for c in other.citations))
+                    answer.answer = lexicon.phrase("answer.other_periods", not_found=NOT_FOUND, topic=intent.topic,
+                                                   asked=_period_phrase(intent.year, intent.period), given=given)
                 answer.nearest = [dataclasses.replace(c, n=i + 1) for i, c in enumerate(other.citations)]
                 return
         terms = topic_terms(intent)

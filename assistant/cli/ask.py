@@ -16,13 +16,13 @@ from assistant.answer.batch import HISTORY_TURNS, answer_jsonl, json_text
 from assistant.answer.compare import table_cells, table_headings
 from assistant.answer.service import Assistant
 from assistant.cli.index import console, progress_bar, waiting
-from assistant.cli.terminal import printable
 from assistant.config import Settings
+from assistant.controls import printable
 from assistant.errors import UserError
 from assistant.lang.zh.messages import message
 from assistant.types import Answer
 
-# Nothing printed is read as markup or emoji codes: report text shows as written (see terminal.py).
+# Nothing printed is read as markup or emoji codes: report text shows as written (see controls.py).
 out = Console(highlight=False, markup=False, emoji=False)
 
 

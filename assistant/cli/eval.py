@@ -14,8 +14,8 @@ from rich.text import Text
 from assistant.cli import scale as cli_scale
 from assistant.cli.ask import open_assistant
 from assistant.cli.index import progress_bar
-from assistant.cli.terminal import printable
 from assistant.config import Settings
+from assistant.controls import printable
 from assistant.errors import UserError
 from assistant.evaluation.gold import SPLITS, default_gold, gold_files
 from assistant.evaluation.report import (
@@ -30,7 +30,7 @@ from assistant.evaluation.runner import load_gold_for, run_eval
 from assistant.lang.zh.messages import message
 
 # Piped output keeps the whole table (rich would shrink it to 80 columns). Gold questions and file
-# names are printed as written, never read as markup (terminal.py).
+# names are printed as written, never read as markup (controls.py).
 console = Console(highlight=False, markup=False, emoji=False, width=None if sys.stdout.isatty() else 160)
 
 

@@ -11,8 +11,8 @@ from contextlib import contextmanager
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from assistant.cli.terminal import printable
 from assistant.config import Settings
+from assistant.controls import printable
 from assistant.index.embedders import make_embedder
 from assistant.index.lock import writing
 from assistant.index.store import build_index, drop_index

@@ -11,14 +11,14 @@ from rich.table import Table
 from rich.text import Text
 
 from assistant.cli.index import progress_bar, waiting
-from assistant.cli.terminal import printable
 from assistant.config import Settings
+from assistant.controls import printable
 from assistant.index.reports import add_reports, list_reports, remove_report
 from assistant.ingest.library import check_year
 from assistant.ingest.loaders import SUFFIXES
 from assistant.lang.zh.messages import listing, message
 
-# Titles and file names come from the files: printed as written, never read as markup (terminal.py).
+# Titles and file names come from the files: printed as written, never read as markup (controls.py).
 console = Console(highlight=False, markup=False, emoji=False, width=None if sys.stdout.isatty() else 160)
 
 

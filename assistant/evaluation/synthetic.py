@@ -72,7 +72,9 @@ def variants(copies: int, reports: Sequence[Report]) -> Iterator[tuple[Report, V
 
 def _entry(report: Report, variant: Variant) -> dict:
     """The manifest entry of one derived report (copy 0 keeps the seed's own entry)."""
-    year = (lambda y: y + variant.year_shift if y else y)
+    def year(y):
+        return y + variant.year_shift if y else y
+
     report_id = report.id if variant.copy == 0 else f"{report.id}-x{variant.copy}"
     return {"id": report_id, "file": f"{report_id}.txt",
             "title": variant.text(report.title, report), "short_title": variant.text(report.short_title, report),

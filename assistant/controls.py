@@ -1,7 +1,8 @@
-"""Text from users and reports made safe to print: a question, a report title or a passage may
-hold escape sequences that would retitle, recolour or rewrite the user's terminal, so every such
-string passes through `printable` before it is printed (and is printed as rich `Text`, never
-read as markup, so a report's `[bold]` or `:x:` shows as written)."""
+"""Text from users and reports made safe: a question, a report title or a passage may hold escape
+sequences that would retitle, recolour or rewrite the user's terminal, so every such string passes
+through `printable` before the CLI prints it (as rich `Text`, never read as markup, so a report's
+`[bold]` or `:x:` shows as written); questions pass through it on the way in, so "[31m" is never
+searched for."""
 
 from __future__ import annotations
 
