@@ -221,3 +221,18 @@ def store_assistant(request, assistant, settings) -> Assistant:
     if request.param == "embedded":
         return assistant
     return Assistant(request.getfixturevalue("server_settings"), assistant.embedder)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Chromium (Debian's, installed by scripts/install-browser.sh), one per test module."""
+    from tests.browser import CHROMIUM, CHROMIUM_ARGS
+
+    if not CHROMIUM.exists():
+        pytest.skip("no /usr/bin/chromium: run scripts/install-browser.sh")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()

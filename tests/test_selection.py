@@ -58,3 +58,13 @@ def test_an_answer_quotes_the_clause_with_the_figure_not_list_marks_or_the_lead_
     [citation] = answer.citations
     assert "：——" not in answer.answer and citation.quote.startswith("地区生产总值增长确保5.0%")
     assert len(citation.quote) <= 50
+
+
+def test_a_theme_line_is_quoted_with_the_sentence_that_fills_it_in(assistant):
+    """"加快教育事业优质发展。" only names a theme; asked what the goals are, the user gets the sentence
+    after it (the schools to open), still one verbatim slice of the passage."""
+    answer = assistant.ask("滨江区2023年在教育方面有哪些目标?")
+    assert not answer.abstained
+    citation = answer.citations[0]
+    assert citation.quote.startswith("加快教育事业优质发展。") and "学校8所" in citation.quote
+    assert citation.quote in answer.answer

@@ -22,15 +22,11 @@ from assistant.types import Answer, Citation, Figure
 from assistant.web.app import read_auth, serve
 from assistant.web.render import Turn, conversation, marked_passage, sources_panel, surrounding
 from assistant.web.uploads import outcome_panel, read_year
+from tests.browser import ARTIFACTS, FINISHED, ask, submit, wait_answer
 
 ROOT = Path(__file__).resolve().parents[1]
-ARTIFACTS = ROOT / "test-artifacts"
 DOCS_SCREENSHOT = ROOT / "docs" / "screenshot.png"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 GOLD = ROOT / "assistant" / "bundled" / "eval" / "gold.jsonl"
-FINISHED = "#chat-box .msg.bot:not(.streaming)"
 
 
 def _free_port() -> int:
@@ -53,18 +49,6 @@ def web_url(settings, assistant, eval_dir):
     app.close()
 
 
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        pytest.skip("no /usr/bin/chromium: run scripts/install-browser.sh")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
 def _open(browser, url: str):
     """A fresh browser context (its own session) on the app, with every request recorded."""
     context = browser.new_context(locale="zh-CN", viewport={"width": 1366, "height": 900})
@@ -81,25 +65,6 @@ def page(browser, web_url):
     page = _open(browser, web_url)
     yield page
     page.context.close()
-
-
-def _submit(page, question: str) -> int:
-    """Type a question and press Enter; the number of finished answers before it."""
-    before = page.locator(FINISHED).count()
-    page.fill("#question-box textarea", question)
-    page.press("#question-box textarea", "Enter")
-    return before
-
-
-def _wait_answer(page, before: int):
-    page.wait_for_function("([selector, n]) => document.querySelectorAll(selector).length > n",
-                           arg=[FINISHED, before], timeout=60_000)
-    return page.locator(FINISHED).last
-
-
-def ask(page, question: str):
-    """Ask in the chat and return the finished answer bubble."""
-    return _wait_answer(page, _submit(page, question))
 
 
 def _screenshot(page, name: str) -> Path:
@@ -189,7 +154,7 @@ def test_unanswerable_question_is_presented_as_not_found(page):
 def test_empty_message_shows_one_sentence_and_the_app_keeps_working(page):
     before = page.locator(FINISHED).count()
     page.click("#send")
-    error = _wait_answer(page, before)
+    error = wait_answer(page, before)
     assert "error" in error.get_attribute("class")
     assert error.inner_text().strip() == "请输入问题。"
     assert "3700" in ask(page, "滨江区2023年新增停车泊位目标").inner_text()
@@ -225,7 +190,7 @@ def test_example_question_from_the_index_is_offered_and_asked_on_click(page, ass
     assert example in page.locator("#question-box textarea").get_attribute("placeholder")
     before = page.locator(FINISHED).count()
     page.locator("#examples").get_by_text(example, exact=True).click()
-    answer = _wait_answer(page, before)
+    answer = wait_answer(page, before)
     assert "abstain" not in answer.get_attribute("class") and "[1]" in answer.inner_text()
     assert page.locator("#chat-box .msg.user").last.inner_text().strip() == example
 
@@ -258,10 +223,10 @@ def test_copy_button_copies_the_answer_and_its_sources(page):
 def test_two_browser_contexts_keep_separate_histories(browser, web_url):
     first, second = _open(browser, web_url), _open(browser, web_url)
     try:
-        a, b = _submit(first, "滨江区2022年地区生产总值是多少？"), _submit(second, "拱墅区2023年新增停车泊位目标")
-        _wait_answer(first, a), _wait_answer(second, b)
-        a, b = _submit(first, "那拱墅区呢?"), _submit(second, "那滨江区呢?")
-        first_answer, second_answer = _wait_answer(first, a), _wait_answer(second, b)
+        a, b = submit(first, "滨江区2022年地区生产总值是多少？"), submit(second, "拱墅区2023年新增停车泊位目标")
+        wait_answer(first, a), wait_answer(second, b)
+        a, b = submit(first, "那拱墅区呢?"), submit(second, "那滨江区呢?")
+        first_answer, second_answer = wait_answer(first, a), wait_answer(second, b)
         assert "停车" not in first_answer.locator(".searched").inner_text()
         assert "地区生产总值" in first_answer.locator(".searched").inner_text()
         assert "3700" in second_answer.inner_text()

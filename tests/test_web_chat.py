@@ -23,13 +23,8 @@ from assistant.answer.service import Assistant
 from assistant.types import Answer, Citation
 from assistant.web.app import serve
 from assistant.web.render import Turn, conversation, searched_text, sources_panel, turn_markdown
+from tests.browser import ARTIFACTS, FINISHED, ask, submit, wait_answer
 
-ROOT = Path(__file__).resolve().parents[1]
-ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
-FINISHED = "#chat-box .msg.bot:not(.streaming)"
 DESKTOP = {"width": 1440, "height": 900}
 PHONE = {"width": 390, "height": 844}
 PARKING = "2023年新增停车泊位目标"
@@ -49,18 +44,6 @@ def web_url(chat_settings, assistant):
     app.close()
 
 
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        pytest.skip("no /usr/bin/chromium: run scripts/install-browser.sh")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
 def _open(browser, url: str, viewport=DESKTOP, **options):
     """A fresh browser context (its own storage) on the app; an English browser unless told."""
     context = browser.new_context(viewport=viewport, locale=options.pop("locale", "en-US"), **options)
@@ -69,23 +52,6 @@ def _open(browser, url: str, viewport=DESKTOP, **options):
     page.wait_for_selector("#question-box textarea", timeout=120_000)  # 2 busy cores load 20 pages slowly
     page.wait_for_timeout(300)  # the load event fills in the conversation kept in the browser
     return page
-
-
-def _submit(page, question: str) -> int:
-    before = page.locator(FINISHED).count()
-    page.fill("#question-box textarea", question)
-    page.press("#question-box textarea", "Enter")
-    return before
-
-
-def _wait_answer(page, before: int):
-    page.wait_for_function("([selector, n]) => document.querySelectorAll(selector).length > n",
-                           arg=[FINISHED, before], timeout=60_000)
-    return page.locator(FINISHED).last
-
-
-def ask(page, question: str):
-    return _wait_answer(page, _submit(page, question))
 
 
 def _screenshot(page, name: str, full_page: bool = False) -> Path:
@@ -202,7 +168,7 @@ def test_conversation_survives_a_reload_and_a_q_link_asks_its_question(browser, 
     page = context.new_page()
     try:
         page.goto(web_url + "?q=" + urllib.parse.quote("滨江区2023年新增停车泊位目标"))
-        answer = _wait_answer(page, 0)
+        answer = wait_answer(page, 0)
         assert "3700" in answer.inner_text()
         page.wait_for_function("() => !location.search.includes('q=')")  # a reload won't ask it again
         assert "5000" in ask(page, "那拱墅区呢?").inner_text()
@@ -298,7 +264,7 @@ def slow_llm_url(settings, assistant, tmp_path_factory):
 def test_text_typed_during_an_answer_stays_and_stop_cancels_a_long_answer(browser, slow_llm_url):
     page = _open(browser, slow_llm_url, locale="zh-CN")
     try:
-        before = _submit(page, "滨江区2023年新增停车泊位目标")
+        before = submit(page, "滨江区2023年新增停车泊位目标")
         page.wait_for_selector("#chat-box .msg.bot.streaming")
         assert page.input_value("#question-box textarea") == ""
         page.locator("#stop").wait_for(state="visible")
@@ -306,16 +272,16 @@ def test_text_typed_during_an_answer_stays_and_stop_cancels_a_long_answer(browse
         page.press("#question-box textarea", "Enter")  # too early: not sent, and not lost
         page.wait_for_timeout(300)
         assert page.input_value("#question-box textarea") == "那拱墅区"
-        _wait_answer(page, before)
+        wait_answer(page, before)
         assert page.locator("#chat-box .msg.user").count() == 1
         assert page.input_value("#question-box textarea") == "那拱墅区"  # not erased by the answer
         page.locator("#stop").wait_for(state="hidden")
 
-        before = _submit(page, "拱墅区2023年新增停车泊位目标")
+        before = submit(page, "拱墅区2023年新增停车泊位目标")
         page.wait_for_selector("#chat-box .msg.bot.streaming")
         started = time.monotonic()
         page.click("#stop")
-        stopped = _wait_answer(page, before)
+        stopped = wait_answer(page, before)
         assert time.monotonic() - started < 2.5  # well before the model's 3 s
         assert stopped.inner_text().strip() == "已停止回答。"
         assert page.locator("#chat-box .msg.bot.streaming").count() == 0

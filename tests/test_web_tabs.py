@@ -18,8 +18,9 @@ from assistant.index.reports import add_reports, edit_report, refresh_index
 from assistant.index.store import StoredIndex
 from assistant.ingest.library import library_entries
 from assistant.web.app import serve
+from tests.browser import ARTIFACTS, ask
 from tests.conftest import GOLD, SEEDS, free_port
-from tests.test_web import ARTIFACTS, _open, ask
+from tests.test_web import _open
 
 SHARED_SHOTS = Path("/tmp/coord/shots")
 PLAN = "# 杭州市西湖区2024年工作计划\n## 一、主要目标\n新增停车泊位4000个。\n## 二、重点工作\n新建公办幼儿园6所。\n"
@@ -121,20 +122,6 @@ def test_every_scoring_verdict_is_shown_in_chinese_with_its_figures_kept():
 
 
 # --- the tabs in the browser --------------------------------------------------------------------
-
-@pytest.fixture(scope="module")
-def browser():
-    from tests.test_web import CHROMIUM, CHROMIUM_ARGS
-
-    if not CHROMIUM.exists():
-        pytest.skip("no /usr/bin/chromium: run scripts/install-browser.sh")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
 
 @pytest.fixture
 def app_url(settings, assistant, tmp_path):

@@ -37,6 +37,10 @@ class Quote:
         return chunk.text[self.start - chunk.start:self.end - chunk.start]
 
 
+LEAD_CHARS = 20  # a sentence this short that states no figure is a theme line, not an answer
+LEAD_FOLLOW_CLAUSES = 4  # clauses of the sentence after a theme line quoted with it
+
+
 def _clauses(text: str) -> list[tuple[int, int]]:
     """Clause spans inside `text`, split at the ASCII , ; : and 。 these reports use."""
     spans = []
@@ -102,6 +106,29 @@ def _span_for(clauses: list[tuple[int, int]], best: int, text: str, numeric: boo
         while joined_to_next(last) and text[clauses[last + 1][0]:].startswith(lexicon.continuation_words()):
             last += 1
     return clauses[best][0], clauses[last][1]
+
+
+def _past_lead(text: str, start: int, end: int) -> int:
+    """Where a quote of `text[start:end]` should end: a lead sentence ("加快教育事业优质发展。") only
+    names a theme, so the sentence after it in the same paragraph is quoted with it."""
+    clauses = _clauses(text)
+    i = next((k for k, (s, e) in enumerate(clauses) if s == start and e == end), None)
+    if i is None or not _lead_sentence(clauses, i, text) or i + 1 == len(clauses) \
+            or "\n" in text[end:clauses[i + 1][0]]:
+        return end
+    last = i + 1
+    while last + 1 < len(clauses) and last - i < LEAD_FOLLOW_CLAUSES \
+            and not any(c in text[clauses[last][1]:clauses[last + 1][0]] for c in FULL_STOP + "\n"):
+        last += 1
+    return clauses[last][1]
+
+
+def _lead_sentence(clauses: list[tuple[int, int]], i: int, text: str) -> bool:
+    """Whether clause `i` is a whole short sentence without figures: a theme, not its content."""
+    start, end = clauses[i]
+    before = text[:start].rstrip()
+    return (not before or before[-1] in FULL_STOP + "\n") and text[end:end + 1] in FULL_STOP \
+        and end - start <= LEAD_CHARS and not extract_figures(text[start:end])
 
 
 def _answer_start(clauses: list[tuple[int, int]], first: int, span: tuple[int, int], text: str,
@@ -173,7 +200,8 @@ def best_quote(hits: Sequence[ScoredChunk], intent: Intent, weight: Callable[[st
         return None
     score, best = max(scored, key=lambda pair: pair[0])
     chunk = best.hit.chunk
-    return Quote(best.hit, chunk.start + best.start, chunk.start + best.end, calibration.confidence(score),
+    end = _past_lead(chunk.text, best.start, best.end)  # after scoring: the theme line won on its own words
+    return Quote(best.hit, chunk.start + best.start, chunk.start + end, calibration.confidence(score),
                  best.features)
 
 
