@@ -81,7 +81,7 @@ def library_entries(settings: Settings) -> list[dict]:
 
 def _new_id(path: Path, digest: str, taken: set[str]) -> str:
     """A readable id from the file name when it has ASCII words, else from the content hash (a
-    Chinese name like 西湖区2024年工作计划 would leave only "2024"); never reused."""
+    Chinese name like 某某区2024年工作计划 would leave only "2024"); never reused."""
     slug = re.sub(r"[^a-z0-9]+", "-", path.stem.lower()).strip("-")[:40]
     candidate = slug if len(slug) >= 3 and re.search("[a-z]", slug) else f"report-{digest[:8]}"
     return candidate if candidate not in taken else f"{candidate}-{digest[:6]}"
