@@ -202,7 +202,7 @@ class Assistant:
             wider = dataclasses.replace(intent, year=None, period=None)
             found = {d: self.retriever.search(wider.search_text, [d], None) for d in hits}
             other = self.offline.answer(answer.question, wider, found, named=bool(intent.districts))
-            if not other.abstained and other.citations:
+            if not other.abstained:  # an answer always cites
                 if all(intent.year and c.year != intent.year or intent.period and c.period != intent.period
                        for c in other.citations):
                     given = listing(dict.fromkeys(_period_phrase(c.year, c.period) for c in other.citations))

@@ -41,16 +41,17 @@ def refresh_index(settings: Settings, embedder: Embedder, progress: Progress | N
     return build_index(settings, load_corpus(settings), embedder, progress)
 
 
-def index_state(settings: Settings) -> str:
-    """"current" when the index holds exactly the reports of seeds and library (or they can't be
-    read), "first" when there is no index yet, "stale" when they differ (an add or remove was cut
-    short, or seeds changed)."""
+def index_state(settings: Settings, corpus: Sequence[Report] | None = None) -> str:
+    """"current" when the index holds exactly the reports of seeds and library (`corpus` when the
+    caller has read it already; "current" too when they can't be read), "first" when there is no
+    index yet, "stale" when they differ (an add or remove was cut short, or seeds changed)."""
     info = read_info(settings)
     if info is None:
         return "first"
     indexed = {(r["id"], r.get("sha256")) for r in info.reports}
     try:
-        wanted: set[tuple[str, str | None]] = {(r.id, text_digest(r.text)) for r in load_corpus(settings)}
+        reports = load_corpus(settings) if corpus is None else corpus
+        wanted: set[tuple[str, str | None]] = {(r.id, text_digest(r.text)) for r in reports}
     except UserError:  # a report file gone bad: keep answering from the intact index (`index` says why)
         return "current"
     if all(r.get("sha256") is None for r in info.reports):  # built before texts were recorded
@@ -88,7 +89,7 @@ def _add(settings: Settings, paths: Sequence[Path], overrides: dict, embedder: E
     corpus = load_corpus(settings)
     known = {text_hash(r.text): r.id for r in corpus}
     taken = {r.id for r in corpus}
-    outcome, texts = AddOutcome(finished_earlier=index_state(settings) == "stale"), {}
+    outcome, texts = AddOutcome(finished_earlier=index_state(settings, corpus) == "stale"), {}
     for path in map(Path, paths):
         try:
             entry, text = prepare_report(settings, path, known, taken, overrides)
