@@ -109,6 +109,18 @@ def test_metadata_of_a_work_report_reviews_last_year_and_plans_this_one(report_f
     assert meta["actual_sections"] == ["一、2023年工作回顾"]
 
 
+def test_a_text_copied_from_a_web_page_has_its_unnumbered_parts_as_sections(tmp_path):
+    """Real reports pasted as plain text ("2024年工作回顾" on its own line, no 一、): last year's
+    results are found as results, and a short line with a figure stays data."""
+    path = tmp_path / "sichuan.txt"
+    path.write_text("2025年四川省政府工作报告\n各位代表：\n2024年工作回顾\n全省地区生产总值达到6.47万亿元。\n"
+                    "新增就业 106万人\n2025年工作安排建议\n经济增长5.5%左右。\n", encoding="utf-8")
+    text = load_document(path).text
+    assert "# 2024年工作回顾" in text and "# 2025年工作安排建议" in text and "\n新增就业 106万人\n" in text
+    meta = infer_metadata(text, path.name)
+    assert (meta["actual_year"], meta["target_year"], meta["actual_sections"]) == (2024, 2025, ["2024年工作回顾"])
+
+
 def test_metadata_given_by_the_user_wins_and_a_missing_district_asks_for_it():
     meta = infer_metadata("2024年工作安排\n新增就业3万人。\n", "a.txt", district="富阳区", year=2025)
     assert (meta["district"], meta["target_year"], meta["actual_year"]) == ("富阳区", 2025, None)

@@ -17,8 +17,8 @@ pytestmark = pytest.mark.slow
 OUTSIDE = ROOT / "eval" / "outside"
 # What each report's title says it is (the test's own knowledge, not the code's).
 PLACES = {"national-2021-work-report": ("全国", [2020, 2021]), "national-2022-work-report": ("全国", [2021, 2022]),
-          "guangdong-2025-work-report": ("广东省", [2024, 2025]), "sichuan-2025-work-report": ("四川省", [2025]),
-          "neimenggu-2025-work-report": ("内蒙古自治区", [2024, 2025]), "chengdu-2024-work-report": ("成都市", [2024]),
+          "guangdong-2025-work-report": ("广东省", [2024, 2025]), "sichuan-2025-work-report": ("四川省", [2024, 2025]),
+          "neimenggu-2025-work-report": ("内蒙古自治区", [2024, 2025]), "chengdu-2024-work-report": ("成都市", [2023, 2024]),
           "shenzhen-2024-work-report": ("深圳市", [2023, 2024]), "qianjiang-2024-work-report": ("潜江市", [2023, 2024])}
 
 

@@ -110,3 +110,24 @@ def test_the_assistant_never_answers_an_unindexed_place_with_an_indexed_ones_fig
         answer = assistant.ask(question, turns)
         assert answer.abstained and not answer.figures and not answer.citations, answer.answer
     assert "滨江区" in assistant.ask("浙江省2023年GDP增长目标").answer  # says which places are covered
+
+
+WORK_REPORTS = [{"district": "四川省", "city": "", "aliases": ["四川"], "years": [2024, 2025],
+                 "actual_year": 2024, "target_year": 2025},
+                {"district": "成都市", "city": "四川省", "aliases": ["成都"], "years": [2023, 2024],
+                 "actual_year": 2023, "target_year": 2024}]
+
+
+@pytest.mark.parametrize(("question", "year", "report_year", "topic"), [
+    # The report's year alone: that report, its review and its plans alike.
+    ("成都2024年政府工作报告里，正式开馆的是哪国总领事馆？", None, 2024, "正式开馆的是哪国总领事馆"),
+    # 去年 of the report named, not of the latest report indexed.
+    ("2024年成都市政府工作报告说去年地区生产总值多少", 2023, 2024, "地区生产总值多少"),
+    # A data year beside the report's year is the year asked.
+    ("2025年四川省政府工作报告里，2024年粮食产量是多少", 2024, 2025, "粮食产量是多少"),
+    # No report named: the year stated is the data's year.
+    ("四川2025年计划改造多少个老旧小区", 2025, None, "计划改造多少个老旧小区"),
+])
+def test_a_question_naming_a_report_by_its_year_reads_the_data_year_apart(question, year, report_year, topic):
+    intent = QuestionReader(WORK_REPORTS).read(question)
+    assert (intent.year, intent.report_year, intent.topic) == (year, report_year, topic)

@@ -31,6 +31,7 @@ class Intent:
     key_text: str = ""  # the topic in the reports' wording (SYNONYMS applied), for matching clauses
     wider_place: str | None = None  # a place above the covered ones (浙江省 when districts are indexed)
     asked_kind: str | None = None  # the kind of quantity asked ("money", "rate", "count:条"), if it says
+    report_year: int | None = None  # the year of the report the question names ("2024年政府工作报告里")
 
 
 class QuestionReader:
@@ -99,17 +100,25 @@ class QuestionReader:
 
     def _year(self, text: str) -> int | None:
         """The year of the data asked: a year the text states that is not a report's year
-        ("2026年政府工作报告里，2025年的……" asks 2025), else the report's year, else 今年 and such."""
-        report_years = {m.start(1) for m in lexicon.report_year().finditer(text)}
-        stated = [(m.start(1), int(m.group(1))) for m in ASKED_YEAR.finditer(text)]
-        data = [year for start, year in stated if start not in report_years]
-        if data or stated:
-            return (data or [year for _, year in stated])[0]
-        return self.relative_year(text)[1]
+        ("2026年政府工作报告里，2025年的……" asks 2025), else 今年 and such (of the report named, if
+        one is: "2025年政府工作报告说去年…" asks 2024); a report's year alone asks nothing of the
+        data's year (that report reviews one year and plans the next)."""
+        report = self.report_year(text)
+        data = [int(m.group(1)) for m in ASKED_YEAR.finditer(text)
+                if m.start(1) not in {r.start(1) for r in lexicon.report_year().finditer(text)}]
+        return data[0] if data else self.relative_year(text, report)[1]
 
-    def relative_year(self, text: str) -> tuple[str | None, int | None]:
-        """(今年/去年/… as written, the year it stands for) when the text says one, else (None, None)."""
-        return next(((word, year) for word, year in self._relative_years.items() if word in text), (None, None))
+    def report_year(self, text: str) -> int | None:
+        """The year of the report the text names ("2024年政府工作报告里"), if it names one."""
+        found = lexicon.report_year().search(text)
+        return int(found.group(1)) if found else None
+
+    def relative_year(self, text: str, plan_year: int | None = None) -> tuple[str | None, int | None]:
+        """(今年/去年/… as written, the year it stands for) when the text says one, else (None, None);
+        counted from `plan_year` when given, else from the latest year the reports plan for."""
+        offsets = lexicon.relative_years()
+        years = {w: plan_year + offsets[w] for w in self._relative_years} if plan_year else self._relative_years
+        return next(((word, year) for word, year in years.items() if word in text), (None, None))
 
     def topic_of(self, text: str) -> str:
         """The question without place names, years and conversational filler."""
@@ -118,7 +127,7 @@ class QuestionReader:
         text = lexicon.comparison_words().sub("", text)  # 分别, 两区, 哪个更多: no topic of their own
         for word in self._relative_years:
             text = text.replace(word, "")
-        text = ASKED_YEAR.sub("", text)
+        text = lexicon.report_reference().sub("", ASKED_YEAR.sub("", text))
         return lexicon.filler().sub("", text.strip()).strip(lexicon.topic_trim())
 
     def read(self, question: str) -> Intent:
@@ -132,7 +141,7 @@ class QuestionReader:
                       districts=self.districts_in(question), unknown_district=unknown, year=year,
                       period=period, topic=topic,
                       key_text=in_report_wording(lexicon.asking_count().sub(" ", topic)), wider_place=wider,
-                      asked_kind=lexicon.asked_kind(question))
+                      asked_kind=lexicon.asked_kind(question), report_year=self.report_year(question))
 
     def resolve(self, question: str, history: Sequence[str]) -> str:
         """The standalone question a follow-up stands for, given earlier user turns (oldest first).

@@ -175,16 +175,18 @@ class Assistant:
         else:
             # No district named: the districts whose passages rank near the top, not every one indexed.
             found = self.retriever.search(intent.search_text, list(only), intent.period, k=SCOUT_K,
-                                          year=intent.year)
+                                          year=intent.year, report_year=intent.report_year)
             wanted = list(dict.fromkeys(h.chunk.district for h in found))[:MAX_DISTRICTS]
-        hits = {d: self.retriever.search(intent.search_text, [d], intent.period, year=intent.year) for d in wanted}
+        hits = {d: self.retriever.search(intent.search_text, [d], intent.period, year=intent.year,
+                                         report_year=intent.report_year) for d in wanted}
         return hits, (time.perf_counter() - started) * 1000
 
     def _complete(self, answer: Answer, intent: Intent, hits: dict[str, list], retrieve_ms: float,
                   answered: float) -> Answer:
         """Nearest passages for an abstention, the year assumed for 今年 and such, the table of an
         answer over several places (and its comparison sentence), and the timings."""
-        word, year = self.reader.relative_year(answer.standalone_question or answer.question)
+        asked = answer.standalone_question or answer.question
+        word, year = self.reader.relative_year(asked, self.reader.report_year(asked))
         if word and year and not answer.abstained:
             answer.notes.insert(0, message("answer.assumed_year", word=word, year=year))
         if answer.abstained and not answer.citations:
@@ -200,7 +202,8 @@ class Assistant:
         offline answerer would not: its passages are then the nearest)."""
         if intent.year or intent.period:
             wider = dataclasses.replace(intent, year=None, period=None)
-            found = {d: self.retriever.search(wider.search_text, [d], None) for d in hits}
+            found = {d: self.retriever.search(wider.search_text, [d], None, report_year=intent.report_year)
+                     for d in hits}
             other = self.offline.answer(answer.question, wider, found, named=bool(intent.districts))
             if not other.abstained:  # an answer always cites
                 if all(intent.year and c.year != intent.year or intent.period and c.period != intent.period
@@ -227,9 +230,10 @@ class Assistant:
         if intent.unknown_district and not intent.districts:
             return message("answer.unknown_district", not_found=NOT_FOUND, district=intent.unknown_district,
                            covered=listing(self._districts()))
-        if intent.year and intent.year not in self.reader.askable_years:
-            covered = listing(message("answer.year", year=y) for y in self.reader.years)
-            return message("answer.uncovered_year", not_found=NOT_FOUND, year=intent.year, covered=covered)
+        for year in (intent.year, intent.report_year):
+            if year and year not in self.reader.askable_years:
+                covered = listing(message("answer.year", year=y) for y in self.reader.years)
+                return message("answer.uncovered_year", not_found=NOT_FOUND, year=year, covered=covered)
         return None
 
 

@@ -340,14 +340,20 @@ class StoredIndex:
         self._district_code = {name: code for code, name in enumerate(sorted({c.district for c in self.chunks}))}
         self._district_codes = np.array([self._district_code[c.district] for c in self.chunks], dtype=np.int32)
         self._periods = np.array([c.period for c in self.chunks])
+        # A report is named by its latest year ("2025年政府工作报告" reviews 2024 and plans 2025).
+        report_years = {r["id"]: max(r.get("years") or [0]) for r in info.reports}
+        self._report_years = np.array([report_years.get(c.doc_id, 0) for c in self.chunks], dtype=np.int32)
 
     def mask(self, districts: Sequence[str] = (), period: str | None = None,
-             year: int | None = None) -> np.ndarray:
-        """1.0 for the chunks in `districts` (all when empty), of `period` (any when None) and about
-        `year` (any when None), else 0.0; from arrays built once, not a Python loop per question."""
+             year: int | None = None, report_year: int | None = None) -> np.ndarray:
+        """1.0 for the chunks in `districts` (all when empty), of `period` (any when None), about
+        `year` (any when None) and in a report of `report_year` (any when None), else 0.0; from
+        arrays built once, not a Python loop per question."""
         keep = np.ones(len(self.chunks), dtype=bool)
         if year is not None:
             keep &= self._year_mask(year)
+        if report_year is not None:
+            keep &= self._report_years == report_year
         if districts:
             wanted = [self._district_code[d] for d in districts if d in self._district_code]
             keep &= np.isin(self._district_codes, wanted)

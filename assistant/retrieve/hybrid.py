@@ -39,11 +39,11 @@ class HybridRetriever(BaseRetriever):
     _last_vector: tuple[str, Any] = PrivateAttr(default=("", None))
 
     def search(self, text: str, districts: Sequence[str] = (), period: str | None = None,
-               k: int | None = None, year: int | None = None) -> list[ScoredChunk]:
-        """The best `k` chunks for `text`, restricted to `districts` (all if empty), `period` and
-        `year` (a passage of that year, or one whose text states it)."""
+               k: int | None = None, year: int | None = None, report_year: int | None = None) -> list[ScoredChunk]:
+        """The best `k` chunks for `text`, restricted to `districts` (all if empty), `period`,
+        `year` (a passage of that year, or one whose text states it) and the reports of `report_year`."""
         index: StoredIndex = self.index
-        mask = index.mask(districts, period, year)
+        mask = index.mask(districts, period, year, report_year)
         if not mask.any():
             return []
         keyword = self._keyword_candidates(text, mask)

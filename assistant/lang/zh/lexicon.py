@@ -241,6 +241,14 @@ def report_year() -> re.Pattern[str]:
     return re.compile(rf"((?:19|20)\d\d)\s*年[^，。,;；？?\d]{{0,12}}?(?:{words})")
 
 
+@cache
+def report_reference() -> re.Pattern[str]:
+    """Where a question says it looks ("政府工作报告里提到的"): no part of its topic."""
+    reports = _section("reports")
+    words, verbs = _alternation(reports["reference_words"]), _alternation(reports["reference_verbs"])
+    return re.compile(f"(?:{words})(?:{verbs})*的?")
+
+
 def default_report_kind() -> str:
     """The kind of a report whose title names none."""
     return _section("reports")["default_kind"]

@@ -18,6 +18,8 @@ FULL_STOP = "。"
 AFTER_FULL_STOP = re.compile(f"(?<={FULL_STOP})")
 # Where a sentence ends for display (the web UI's context view): full stops, ! ? ; and newlines.
 SENTENCE_BREAK = re.compile(r"(?:[。！？；!?;]|\n)+\s*")
+# Punctuation inside a sentence: a line with any is prose, not a heading.
+SENTENCE_PUNCTUATION = "。，；：！？,;:!?"
 # Characters after which a line of a PDF is a finished paragraph, not one wrapped mid-sentence.
 PARAGRAPH_END = tuple("。！？；：!?;:」”)）")
 # Clause punctuation, one normalisation for splitting and clause selection: the full-width forms
