@@ -16,6 +16,8 @@ import numpy as np
 from assistant.lang.zh.text import CJK_RUN
 
 _WORD = re.compile(r"[A-Za-z]+|\d+(?:\.\d+)?")
+# No text tokenizes to this: its idf is that of a token no passage has.
+UNSEEN_TOKEN = "\x00"
 
 
 def tokenize(text: str) -> list[str]:
