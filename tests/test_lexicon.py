@@ -69,7 +69,8 @@ def test_filler_and_counts():
 
 @pytest.mark.parametrize("question, wants_text", [("攻坚行动叫什么?", True), ("哪个产业入选?", True),
                                                   ("入选了多少个什么项目?", False), ("GDP是多少?", False),
-                                                  ("运动会是第几届?", True), ("要修几条路?", False)])
+                                                  ("运动会是第几届?", True), ("要修几条路?", False),
+                                                  ("上市的是哪几家企业?", True)])
 def test_text_questions_have_a_text_cue_and_no_count(question, wants_text):
     assert bool(lexicon.text_question().search(question)) is wants_text
 

@@ -13,7 +13,7 @@ from assistant.answer.question import NOT_FOUND, Intent, segment
 from assistant.index.keyword import UNSEEN_TOKEN, tokenize
 from assistant.index.split import Chunk
 from assistant.lang.zh import lexicon
-from assistant.lang.zh.numbers import extract_figures
+from assistant.lang.zh.numbers import NumericValue, extract_figures
 from assistant.lang.zh.text import CJK_CHAR, CLAUSE, CLAUSE_END, FULL_STOP, QUOTE_LEAD
 from assistant.retrieve.hybrid import ScoredChunk
 from assistant.types import Answer, Citation, Figure, to_citation
@@ -183,9 +183,11 @@ def candidates(hits: Sequence[ScoredChunk], intent: Intent, weight: Callable[[st
             if numeric and not stated:
                 continue
             sentence = _sentence_around(text, start)
-            own = _coverage(quote_text, terms, weights)
-            coverage = max(own, 0.8 * _coverage(quote_text + sentence + chunk.section, terms, weights))
             agreement = [lexicon.kinds_agree(intent.asked_kind, lexicon.figure_kind(f.unit)) for f in stated]
+            coverage = max(_coverage(quote_text, terms, weights),
+                           0.8 * _coverage(quote_text + sentence + chunk.section, terms, weights))
+            subject = quote_text[:_asked_figure_end(stated, agreement, len(quote_text))] if numeric else quote_text
+            own = _coverage(subject, terms, weights)
             kind = 1.0 if 1 in agreement else -1.0 if agreement and all(a < 0 for a in agreement) else 0.0
             year = 1.0 if intent.year is None or chunk.year == intent.year or str(intent.year) in sentence else 0.0
             period = 1.0 if intent.period is None or chunk.period == intent.period else 0.0
@@ -193,6 +195,13 @@ def candidates(hits: Sequence[ScoredChunk], intent: Intent, weight: Callable[[st
                         len(quote_text) / 100)
             found.append(Candidate(hit, _answer_start(clauses, i, span, text, numeric), span[1], features))
     return found
+
+
+def _asked_figure_end(stated: Sequence[NumericValue], agreement: Sequence[int], default: int) -> int:
+    """Where the quote's figure of the kind asked (else its first figure) ends: the words before it
+    are its subject ("地区生产总值…增长6.0%"), those after belong to the next figure."""
+    first = next((f for f, a in zip(stated, agreement, strict=True) if a > 0), stated[0] if stated else None)
+    return first.end if first else default
 
 
 def best_quote(hits: Sequence[ScoredChunk], intent: Intent, weight: Callable[[str], float],

@@ -98,7 +98,7 @@ def text_question() -> re.Pattern[str]:
     comparison ("哪个区新增停车位更多") asks for figures."""
     q = _section("question")
     counts = _alternation([*q["count_words"], *_section("compare")["cues"]])
-    return re.compile(f"^(?!.*(?<!{re.escape(q['ordinal_mark'])})({counts})).*({_alternation(q['text_cues'])})")
+    return re.compile(f"^(?!.*(?<![{re.escape(q['naming_marks'])}])({counts})).*({_alternation(q['text_cues'])})")
 
 
 # --- answering ----------------------------------------------------------------------------------
