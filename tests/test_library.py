@@ -109,7 +109,7 @@ def test_cli_add_shows_inferred_metadata_then_list_and_remove(tmp_path, settings
     added = run_cli(tmp_path, "add", str(report_files["gongshu-2024.html"]), str(report_files["empty.txt"]),
                     "--year", "2025")
     assert added.returncode == 2
-    assert "区县 拱墅区" in added.stdout and "2025年目标" in added.stdout
+    assert "地方 拱墅区" in added.stdout and "2025年目标" in added.stdout
     assert added.stderr.strip() == "错误：empty.txt 是空文件（0 字节），请选择有内容的报告。"
     listed = run_cli(tmp_path, "list")
     assert "gongshu-2024" in listed.stdout and "gongshu-2023-workplan" in listed.stdout

@@ -121,6 +121,20 @@ def test_a_text_copied_from_a_web_page_has_its_unnumbered_parts_as_sections(tmp_
     assert (meta["actual_year"], meta["target_year"], meta["actual_sections"]) == (2024, 2025, ["2024年工作回顾"])
 
 
+def test_numbered_headings_under_a_part_heading_keep_its_year_and_period(tmp_path):
+    """"（四）…" inside "# 2023年工作回顾" is last year's results, not this year's plans."""
+    path = tmp_path / "chengdu.txt"
+    path.write_text("2024年成都市政府工作报告\n2023年工作回顾\n（四）坚持改革开放\n外贸进出口总额7489.8亿元。\n"
+                    "2024年工作安排建议\n（一）扩大开放\n外贸进出口总额增长4.5%。\n", encoding="utf-8")
+    text = load_document(path).text
+    meta = infer_metadata(text, path.name)
+    report = replace(REPORT, text=text, actual_sections=tuple(meta["actual_sections"]),
+                     actual_year=meta["actual_year"], target_year=meta["target_year"])
+    periods = {c.text: (c.year, c.period, c.section.split(" > ")[:2]) for c in split_report(report) if c.section}
+    assert periods == {"外贸进出口总额7489.8亿元。": (2023, "actual", ["2023年工作回顾", "（四）坚持改革开放"]),
+                       "外贸进出口总额增长4.5%。": (2024, "target", ["2024年工作安排建议", "（一）扩大开放"])}
+
+
 def test_metadata_given_by_the_user_wins_and_a_missing_district_asks_for_it():
     meta = infer_metadata("2024年工作安排\n新增就业3万人。\n", "a.txt", district="富阳区", year=2025)
     assert (meta["district"], meta["target_year"], meta["actual_year"]) == ("富阳区", 2025, None)

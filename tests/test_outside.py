@@ -48,7 +48,8 @@ def test_no_answer_over_real_reports_states_another_place_or_years_figure(outsid
 
 
 def test_a_place_with_no_report_among_real_ones_is_said_so(outside):
-    for question in ("江苏2025年GDP增长目标是多少", "浦东2024年地区生产总值是多少", "宁夏2025年地区生产总值增长目标"):
+    for question in ("江苏2025年GDP增长目标是多少", "浦东2024年地区生产总值是多少", "宁夏2025年地区生产总值增长目标",
+                     "成都市武侯区2024年地区生产总值增长目标是多少"):
         answer = outside.ask(question)
         assert answer.abstained and not answer.figures, answer.answer
 
@@ -63,3 +64,14 @@ def test_the_year_asked_picks_the_report_of_that_year(outside):
     for year, doc in ((2021, "national-2021-work-report"), (2022, "national-2022-work-report")):
         answer = outside.ask(f"{year}年全国国内生产总值增长目标是多少")
         assert answer.citations and {c.doc_id for c in answer.citations} == {doc}, answer.answer
+
+
+def test_a_figure_next_to_an_earlier_year_is_not_that_years_figure(outside):
+    """"全年接待游客2.8亿人次、超过2019年水平" is a 2024 target, not the 2019 figure."""
+    answer = outside.ask("成都2019年接待游客多少人次？")
+    assert answer.abstained and not answer.figures, answer.answer
+
+
+def test_a_question_naming_a_report_by_its_year_reads_its_review_too(outside):
+    answer = outside.ask("成都2024年政府工作报告里，外贸进出口总额是多少？")
+    assert not answer.abstained and any(c.doc_id == "chengdu-2024-work-report" for c in answer.citations), answer.answer

@@ -131,3 +131,20 @@ WORK_REPORTS = [{"district": "四川省", "city": "", "aliases": ["四川"], "ye
 def test_a_question_naming_a_report_by_its_year_reads_the_data_year_apart(question, year, report_year, topic):
     intent = QuestionReader(WORK_REPORTS).read(question)
     assert (intent.year, intent.report_year, intent.topic) == (year, report_year, topic)
+
+
+@pytest.mark.parametrize(("question", "districts", "unknown"), [
+    ("成都市武侯区2024年地区生产总值增长目标是多少？", (), "武侯区"),  # a district under a covered city
+    ("四川成都2024年地区生产总值", ("成都市",), None),  # the province only says which 成都
+    ("四川和成都2024年地区生产总值", ("四川省", "成都市"), None),  # a comparison names both
+])
+def test_a_place_named_only_as_the_parent_of_another_is_not_asked_about(question, districts, unknown):
+    intent = QuestionReader(WORK_REPORTS).read(question)
+    assert (intent.districts, intent.unknown_district) == (districts, unknown)
+
+
+def test_relative_years_count_from_the_latest_report_of_the_place_asked():
+    reader = QuestionReader(WORK_REPORTS)
+    assert reader.read("今年四川粮食产量目标是多少").year == 2025
+    assert reader.read("去年成都新增就业多少人").year == 2023  # 成都's latest report plans 2024
+    assert reader.read("今年地区生产总值增长目标").year == 2025  # no place: the latest of all

@@ -110,3 +110,67 @@ def test_figure_for_a_district_not_asked_about_fails(texts):
         cite(texts, 2, "binjiang-2023-plan", "新增停车泊位不少于3700个")])
     verdict = score_answer(item, answer)
     assert not verdict.correct and "binjiang" in verdict.reason
+
+
+@pytest.fixture(scope="module")
+def gazelles(texts):
+    return GoldItem("g", "滨江区2023年要新增多少家瞪羚企业", "paraphrase", [], (
+        gold_answer(texts, "binjiang-2023-plan", "200", "家", "瞪羚企业200家"),))
+
+
+def said(texts, claim):
+    """An answer stating `claim` with one citation of the passage around the gazelle target."""
+    return Answer("q", f"滨江区（2023年目标）：{claim}[1]。", False,
+                  [cite(texts, 1, "binjiang-2023-plan", "国家级专精特新“小巨人”企业20家、省级“专精特新”中小企业80家、"
+                                                        "瞪羚企业200家、国高企350家")])
+
+
+def test_gold_figure_with_three_others_is_not_concise(texts, gazelles):
+    from assistant.evaluation.scoring import extra_figures, states_other_figure
+
+    answer = said(texts, "力争新增国家级专精特新“小巨人”企业20家、省级“专精特新”中小企业80家、"
+                         "瞪羚企业200家、国高企350家")
+    assert extra_figures(gazelles, answer) == 3
+    assert not states_other_figure(gazelles, answer)
+
+
+def test_gold_figure_with_two_others_is_concise_and_the_year_is_no_figure(texts, gazelles):
+    from assistant.evaluation.runner import CONCISE_EXTRA
+    from assistant.evaluation.scoring import extra_figures
+
+    answer = said(texts, "省级“专精特新”中小企业80家、瞪羚企业200家、国高企350家")
+    assert extra_figures(gazelles, answer) == 2 <= CONCISE_EXTRA
+    assert extra_figures(gazelles, said(texts, "瞪羚企业200家")) == 0
+
+
+def test_a_figure_repeated_or_in_another_unit_is_not_extra(texts):
+    from assistant.evaluation.scoring import extra_figures
+
+    item = GoldItem("t", "去年滨江招了多少人才", "paraphrase", [], (
+        gold_answer(texts, "binjiang-2023-plan", "3.8", "万人", "全年引进各类人才3.8万人"),))
+    answer = Answer("q", "滨江区：全年引进各类人才38000人[1]，即3.8万人[1]。", False,
+                    [cite(texts, 1, "binjiang-2023-plan", "全年引进各类人才3.8万人")])
+    assert extra_figures(item, answer) == 0
+
+
+def test_a_wrong_figure_counts_as_another_figure_than_asked(texts, gazelles):
+    from assistant.evaluation.scoring import extra_figures, score_answer, states_other_figure
+
+    answer = said(texts, "国高企350家")
+    assert states_other_figure(gazelles, answer) and not score_answer(gazelles, answer).correct
+    assert extra_figures(gazelles, answer) == 1
+
+
+def test_an_abstention_states_no_figure(gazelles):
+    from assistant.evaluation.scoring import extra_figures, states_other_figure
+
+    abstained = Answer("q", "未在报告中找到。", True)
+    assert extra_figures(gazelles, abstained) is None and not states_other_figure(gazelles, abstained)
+
+
+def test_a_missing_district_without_a_stray_figure_is_incomplete_not_another_figure(texts, parking):
+    from assistant.evaluation.scoring import states_other_figure
+
+    answer = Answer("q", "拱墅区：新增停车泊位5000个[1]。", False,
+                    [cite(texts, 1, "gongshu-2023-workplan", "新增停车泊位5000个")])
+    assert not states_other_figure(parking, answer)

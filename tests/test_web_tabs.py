@@ -181,7 +181,7 @@ def test_eval_tab_uploads_a_gold_file_runs_it_and_lists_what_changed_since_the_l
         assert rows.first.locator("td").last.inner_text() == "正确"  # the verdict in Chinese
         links = page.locator("#eval-files a")
         names = links.all_inner_texts()
-        assert len(names) == 3 and all(n.startswith("tiny-") for n in names)
+        assert len(names) == 4 and all(n.startswith("tiny-") for n in names)
         assert {Path(n).suffix for n in names} == {".md", ".json", ".png"}
         assert page.request.get(url + links.nth(1).get_attribute("href")).json()["gold"] == "tiny.jsonl"
         page.locator("#eval-chart img").wait_for(state="visible")

@@ -65,17 +65,25 @@ class QuestionReader:
         # 今年 is the latest year the reports plan for (去年 the year before), not the calendar year:
         # users ask about the reports in front of them.
         targets = [year for year, kinds in self.periods.items() if "target" in kinds] or self.years
-        self._relative_years = {word: max(targets) + offset
-                                for word, offset in lexicon.relative_years().items()} if targets else {}
+        self._plan_year = max(targets) if targets else None
+        self._place_plan_years: dict[str, int] = {}  # each place's latest report: its 今年
+        for report in reports:
+            year, place = report.get("target_year") or max(report.get("years") or [0]), report["district"]
+            if year:
+                self._place_plan_years[place] = max(year, self._place_plan_years.get(place, 0))
 
     def places_in(self, text: str) -> list[PlaceMention]:
         """Every place the text names, covered or not, read as whole names."""
         return find_places(text, self._extra)
 
     def districts_in(self, text: str) -> tuple[str, ...]:
-        """The covered places the text names, as the reports name them, in order."""
-        found = [self._covered[p.code] for mention in self.places_in(text) for p in mention.places
-                 if p.code in self._covered]
+        """The covered places the text names, as the reports name them, in order; a place named
+        only as the parent of another (成都市 of 成都市武侯区, 四川 of 四川成都) is not asked about."""
+        mentions = self.places_in(text)
+        qualified = [m for m, before in zip(mentions[1:], mentions, strict=False) if before.end == m.start]
+        parents = {a.code for m in qualified for p in m.places for a in ancestors(p)}
+        found = [self._covered[p.code] for mention in mentions for p in mention.places
+                 if p.code in self._covered and p.code not in parents]
         return tuple(dict.fromkeys(found))
 
     def _uncovered(self, text: str) -> tuple[str | None, str | None]:
@@ -103,29 +111,30 @@ class QuestionReader:
         ("2026年政府工作报告里，2025年的……" asks 2025), else 今年 and such (of the report named, if
         one is: "2025年政府工作报告说去年…" asks 2024); a report's year alone asks nothing of the
         data's year (that report reviews one year and plans the next)."""
-        report = self.report_year(text)
         data = [int(m.group(1)) for m in ASKED_YEAR.finditer(text)
                 if m.start(1) not in {r.start(1) for r in lexicon.report_year().finditer(text)}]
-        return data[0] if data else self.relative_year(text, report)[1]
+        return data[0] if data else self.relative_year(text)[1]
 
     def report_year(self, text: str) -> int | None:
         """The year of the report the text names ("2024年政府工作报告里"), if it names one."""
         found = lexicon.report_year().search(text)
         return int(found.group(1)) if found else None
 
-    def relative_year(self, text: str, plan_year: int | None = None) -> tuple[str | None, int | None]:
-        """(今年/去年/… as written, the year it stands for) when the text says one, else (None, None);
-        counted from `plan_year` when given, else from the latest year the reports plan for."""
-        offsets = lexicon.relative_years()
-        years = {w: plan_year + offsets[w] for w in self._relative_years} if plan_year else self._relative_years
-        return next(((word, year) for word, year in years.items() if word in text), (None, None))
+    def relative_year(self, text: str) -> tuple[str | None, int | None]:
+        """(今年/去年/… as written, the year it stands for) when the text says one, else (None, None).
+        今年 is the year of the report the text names, else the latest year the reports of the places
+        it names plan for, else the latest of all reports: users ask about the reports in front of them."""
+        places = [self._place_plan_years[d] for d in self.districts_in(text) if d in self._place_plan_years]
+        plan = self.report_year(text) or (max(places) if places else self._plan_year)
+        word = next((w for w in lexicon.relative_years() if w in text), None)
+        return (word, plan + lexicon.relative_years()[word]) if word and plan else (None, None)
 
     def topic_of(self, text: str) -> str:
         """The question without place names, years and conversational filler."""
         for mention in reversed(self.places_in(text)):
             text = text[:mention.start] + text[mention.end:]
         text = lexicon.comparison_words().sub("", text)  # 分别, 两区, 哪个更多: no topic of their own
-        for word in self._relative_years:
+        for word in lexicon.relative_years():
             text = text.replace(word, "")
         text = lexicon.report_reference().sub("", ASKED_YEAR.sub("", text))
         return lexicon.filler().sub("", text.strip()).strip(lexicon.topic_trim())

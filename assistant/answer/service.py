@@ -185,8 +185,7 @@ class Assistant:
                   answered: float) -> Answer:
         """Nearest passages for an abstention, the year assumed for 今年 and such, the table of an
         answer over several places (and its comparison sentence), and the timings."""
-        asked = answer.standalone_question or answer.question
-        word, year = self.reader.relative_year(asked, self.reader.report_year(asked))
+        word, year = self.reader.relative_year(answer.standalone_question or answer.question)
         if word and year and not answer.abstained:
             answer.notes.insert(0, message("answer.assumed_year", word=word, year=year))
         if answer.abstained and not answer.citations:

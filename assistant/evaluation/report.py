@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import time
+from bisect import bisect_right
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any, cast
 
 from assistant.errors import UserError
-from assistant.evaluation.runner import METRICS, EvalRun
+from assistant.evaluation.runner import LOWER_IS_BETTER, METRICS, EvalRun
 from assistant.lang.zh.messages import message
 
 COLUMNS = ("n", *METRICS, "wrong_source", "latency_p50_ms", "latency_p95_ms", "llm_rejected")
@@ -18,6 +19,9 @@ COLUMNS = ("n", *METRICS, "wrong_source", "latency_p50_ms", "latency_p95_ms", "l
 _CHART_STYLE: dict[str, Any] = {"font.sans-serif": ["Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Micro Hei",
                                    "PingFang SC", "Microsoft YaHei", "DejaVu Sans"],
                "axes.unicode_minus": False}
+# Confidence buckets of the reliability diagram: the answerer abstains below its threshold (about
+# 0.4), so everything under 0.5 is one bucket and the range where answers are given is split finely.
+RELIABILITY_EDGES = (0.0, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
 
 
 def chart_style() -> AbstractContextManager:
@@ -48,9 +52,34 @@ def markdown_table(run: EvalRun) -> str:
     return "\n".join(lines)
 
 
+def reliability(run: EvalRun) -> list[dict[str, float]]:
+    """Per confidence bucket that has items (low, high, n, accuracy, mean confidence), over the
+    answered items with a confidence: a calibrated answerer is right about as often as it says."""
+    scored = [r for r in run.items if not r["abstained"] and r.get("confidence") is not None]
+    buckets: dict[int, list[dict]] = {}
+    for r in scored:  # a confidence of 1.0 belongs to the last bucket
+        buckets.setdefault(min(bisect_right(RELIABILITY_EDGES, r["confidence"]), len(RELIABILITY_EDGES) - 1) - 1,
+                           []).append(r)
+    return [{"low": RELIABILITY_EDGES[i], "high": RELIABILITY_EDGES[i + 1], "n": len(rs),
+             "accuracy": sum(r["correct"] for r in rs) / len(rs),
+             "confidence": sum(r["confidence"] for r in rs) / len(rs)} for i, rs in sorted(buckets.items())]
+
+
+def reliability_table(run: EvalRun) -> str:
+    """The reliability diagram's numbers in Markdown."""
+    rows = reliability(run)
+    if not rows:
+        return "No answer carries a confidence."
+    lines = ["| confidence | n | accuracy | mean confidence |", "|---|---|---|---|"]
+    lines += [f"| {b['low']:.1f}–{b['high']:.1f} | {b['n']} | {b['accuracy']:.3f} | {b['confidence']:.3f} |"
+              for b in rows]
+    return "\n".join(lines)
+
+
 def _markdown(run: EvalRun) -> str:
     failures = [r for r in run.items if not r["correct"]]
     lines = [f"# Evaluation: {run.gold} ({run.answerer})", "", markdown_table(run), "",
+             "## Reliability (answered items: confidence against accuracy)", "", reliability_table(run), "",
              f"## Failures ({len(failures)})", ""]
     for r in failures:
         lines.append(f"- **{r['id']}** ({r['type']}) {r['question']} — expected "
@@ -58,13 +87,21 @@ def _markdown(run: EvalRun) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_chart(run: EvalRun, path: Path) -> None:
-    """A bar chart of accuracy and citation correctness by question type."""
+def _pyplot() -> Any:
+    """matplotlib's pyplot drawing to files only (no window, no display needed)."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+
+    return plt
+
+
+def write_chart(run: EvalRun, path: Path) -> None:
+    """A bar chart of accuracy and citation correctness by question type."""
     from matplotlib.ticker import PercentFormatter
+
+    plt = _pyplot()
 
     names = [k for k in run.summary if k != "overall"] + ["overall"]
     accuracy = [run.summary[n]["accuracy"] for n in names]
@@ -90,14 +127,47 @@ def write_chart(run: EvalRun, path: Path) -> None:
     plt.close(fig)
 
 
+def write_reliability_chart(run: EvalRun, path: Path) -> None:
+    """The reliability diagram: each confidence bucket's accuracy as a bar against the diagonal of
+    perfect calibration, with its number of items above it."""
+    from matplotlib.ticker import PercentFormatter
+
+    plt = _pyplot()
+    rows = reliability(run)
+    with chart_style():
+        fig, ax = plt.subplots(figsize=(6, 4.4), dpi=110)
+        bars = ax.bar([b["low"] for b in rows], [b["accuracy"] for b in rows], align="edge",
+                      width=[b["high"] - b["low"] for b in rows], color="#90cdf4", edgecolor="white",
+                      label=message("eval.reliability.accuracy"))
+        ax.bar_label(bars, [message("eval.reliability.count", n=b["n"]) for b in rows], padding=2, fontsize=8)
+        # Over the bars, so a bucket's distance from perfect calibration shows.
+        ax.plot([0, 1], [0, 1], linestyle="--", color="#2d3748", label=message("eval.reliability.diagonal"))
+        ax.set_xlim(0, 1)
+        ax.set_ylim(0, 1.22)  # room above 100 % for the counts and the legend
+        ax.set_yticks([0, 0.2, 0.4, 0.6, 0.8, 1.0])
+        for axis in (ax.xaxis, ax.yaxis):
+            axis.set_major_formatter(PercentFormatter(1.0))
+        ax.set_xlabel(message("eval.reliability.x"))
+        ax.set_ylabel(message("eval.reliability.y"))
+        answerer = message(f"eval.answerers.{run.answerer}")
+        ax.set_title(message("eval.reliability.title", gold=run.gold, answerer=answerer), loc="left")
+        ax.legend(loc="upper left", ncols=2, frameon=False)
+        fig.tight_layout()
+        fig.savefig(path)
+    plt.close(fig)
+
+
 def write_reports(run: EvalRun, folder: Path) -> dict[str, Path]:
-    """JSON, Markdown and PNG reports in `folder`, named by gold file and time."""
+    """JSON, Markdown and PNG reports (the chart by type and the reliability diagram) in `folder`,
+    named by gold file and time."""
     folder.mkdir(parents=True, exist_ok=True)
     stem = f"{Path(run.gold).stem or 'eval'}-{time.strftime('%Y%m%d-%H%M%S')}"
-    paths = {"json": folder / f"{stem}.json", "md": folder / f"{stem}.md", "png": folder / f"{stem}.png"}
+    paths = {"json": folder / f"{stem}.json", "md": folder / f"{stem}.md", "png": folder / f"{stem}.png",
+             "reliability": folder / f"{stem}-reliability.png"}
     paths["json"].write_text(json.dumps(run.to_dict(), ensure_ascii=False, indent=1), encoding="utf-8")
     paths["md"].write_text(_markdown(run), encoding="utf-8")
     write_chart(run, paths["png"])
+    write_reliability_chart(run, paths["reliability"])
     return paths
 
 
@@ -166,7 +236,13 @@ def parse_thresholds(text: str) -> dict[str, float]:
 
 
 def below_thresholds(run: EvalRun, thresholds: dict[str, float]) -> list[str]:
-    """Sentences naming each overall metric that is below its threshold."""
+    """Sentences naming each overall metric that misses its threshold: below it, or above it for
+    a rate of failures (LOWER_IS_BETTER)."""
     overall = run.summary["overall"]
-    return [message("eval.below_threshold", metric=name, value=overall.get(name, 0.0), limit=limit)
-            for name, limit in thresholds.items() if overall.get(name, 0.0) < limit]
+    failed = []
+    for name, limit in thresholds.items():
+        value = overall.get(name, 0.0)
+        if (value > limit) if name in LOWER_IS_BETTER else (value < limit):
+            key = "eval.above_threshold" if name in LOWER_IS_BETTER else "eval.below_threshold"
+            failed.append(message(key, metric=name, value=value, limit=limit))
+    return failed

@@ -12,12 +12,15 @@ from assistant.answer.service import Assistant
 from assistant.errors import UserError
 from assistant.evaluation.feedback import unreviewed_lines
 from assistant.evaluation.gold import GoldItem, load_gold
-from assistant.evaluation.scoring import evidence_rank, score_answer
+from assistant.evaluation.scoring import evidence_rank, extra_figures, score_answer, states_other_figure
 from assistant.ingest.corpus import load_corpus
 from assistant.lang.zh.messages import message
 from assistant.types import Answer
 
-METRICS = ("accuracy", "citation", "recall@1", "recall@3", "recall@5", "mrr")
+METRICS = ("accuracy", "citation", "concise", "other_figure", "recall@1", "recall@3", "recall@5", "mrr")
+LOWER_IS_BETTER = ("other_figure",)  # a threshold on these is a ceiling, not a floor
+# An answer is concise when it states at most this many figures beyond the ones asked.
+CONCISE_EXTRA = 2
 
 
 @dataclass
@@ -66,6 +69,8 @@ def evaluate_item(assistant: Assistant, item: GoldItem) -> dict:
         "correct": verdict.correct, "citation_correct": verdict.citation_correct,
         "verdict": verdict.reason, "evidence_rank": rank, "latency_ms": round(answer.latency_ms, 1),
         "llm_rejected": answer.llm_rejected, "wrong_source": verdict.wrong_source, "split": item.split,
+        "extra_figures": extra_figures(item, answer), "other_figure": states_other_figure(item, answer),
+        "confidence": answer.confidence,
     }
 
 
@@ -73,10 +78,14 @@ def _metrics(records: Sequence[dict]) -> dict[str, float]:
     answerable = [r for r in records if r["expected"] != ["(abstain)"]]
     cited = [r["citation_correct"] for r in records if r["citation_correct"] is not None]
     ranks = [r["evidence_rank"] for r in answerable]
+    answered = [r for r in answerable if not r["abstained"]]
     latencies = [r["latency_ms"] for r in records]
     result = {"n": len(records), "accuracy": float(np.mean([r["correct"] for r in records]))}
     if cited:
         result["citation"] = float(np.mean(cited))
+    if answered:
+        result["concise"] = float(np.mean([r["extra_figures"] <= CONCISE_EXTRA for r in answered]))
+        result["other_figure"] = float(np.mean([r["other_figure"] for r in answered]))
     if ranks:
         for k in (1, 3, 5):
             result[f"recall@{k}"] = float(np.mean([bool(r and r <= k) for r in ranks]))

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from assistant.answer.grounding import marked_claims
 from assistant.evaluation.gold import GoldAnswer, GoldItem
-from assistant.lang.zh.numbers import extract_figures, parse_quantity, same_quantity
+from assistant.lang.zh.numbers import NumericValue, extract_figures, parse_quantity, same_quantity
 from assistant.lang.zh.places import place_named
 from assistant.types import Answer, Citation
 
@@ -32,11 +32,41 @@ def claims(answer: Answer) -> list[tuple[str, set[str]]]:
 
 def _stated(gold: GoldAnswer, item_type: str, parts: list[tuple[str, set[str]]]) -> bool:
     """True when a claim citing the gold report states the gold value (unit-normalised)."""
-    relevant = [text for text, docs in parts if gold.doc in docs]
+    return _states(gold, item_type, [text for text, docs in parts if gold.doc in docs])
+
+
+def _states(gold: GoldAnswer, item_type: str, texts: list[str]) -> bool:
+    """True when one of `texts` states the gold value (a text item's phrase as written)."""
     if item_type == "text":
-        return any(gold.value in text for text in relevant)
+        return any(gold.value in text for text in texts)
     expected = parse_quantity(gold.value, gold.unit)
-    return any(same_quantity(expected, f) for text in relevant for f in extract_figures(text))
+    return any(same_quantity(expected, f) for text in texts for f in extract_figures(text))
+
+
+def extra_figures(item: GoldItem, answer: Answer) -> int | None:
+    """How many figures the answer's claims state beyond those asked (each quantity once, unit-
+    normalised; years and ordinals are no figures); None when it abstained. A reader wants the
+    figure asked, not a paragraph of neighbours to pick it from."""
+    if answer.abstained:
+        return None
+    # A text item's phrase may hold figures of its own ("增长6%左右"): those are asked too.
+    asked = [f for g in item.answers for f in (extract_figures(g.value) if item.type == "text"
+                                               else [parse_quantity(g.value, g.unit)])]
+    extra: list[NumericValue] = []
+    for figure in (f for text, _ in claims(answer) for f in extract_figures(text)):
+        if not any(same_quantity(figure, known) for known in asked + extra):
+            extra.append(figure)
+    return len(extra)
+
+
+def states_other_figure(item: GoldItem, answer: Answer) -> bool:
+    """True when an answer to an answerable item leaves out a figure asked and states another one:
+    the reader is handed a wrong number (whichever report it cites)."""
+    if not item.answers or answer.abstained:
+        return False
+    texts = [text for text, _ in claims(answer)]
+    missing = any(not _states(g, item.type, texts) for g in item.answers)
+    return missing and bool(extra_figures(item, answer))
 
 
 def _overlaps(gold: GoldAnswer, citation: Citation) -> bool:

@@ -56,8 +56,11 @@ class _Paragraph:
 
 
 def _paragraphs(text: str) -> Iterator[_Paragraph]:
-    """Non-empty lines with their offsets and the heading path in force; heading lines are skipped."""
-    path: list[str] = []
+    """Non-empty lines with their offsets and the heading path in force; heading lines are skipped.
+    Numbered headings (一、 （一） 1.) nest under the Markdown headings in force ("# 2023年工作回顾"
+    over "（四）…"), so a passage keeps the part that gives its year and period."""
+    marked: list[str] = []  # "#" headings
+    numbered: list[str] = []  # numbered headings under them
     offset = 0
     for line in text.splitlines(keepends=True):
         start, stripped = offset + len(line) - len(line.lstrip()), line.strip()
@@ -66,19 +69,19 @@ def _paragraphs(text: str) -> Iterator[_Paragraph]:
             continue
         heading = _MARKDOWN.match(stripped)
         if heading:
-            path = path[:len(heading.group(1)) - 1] + [heading.group(2).strip()]
+            marked, numbered = marked[:len(heading.group(1)) - 1] + [heading.group(2).strip()], []
             continue
         if HEADING_LEVEL1.match(stripped) and FULL_STOP not in stripped:
-            path = [stripped]
+            numbered = [stripped]
             continue
         if HEADING_LEVEL2.match(stripped) and FULL_STOP not in stripped:
-            path = [p for p in path if HEADING_LEVEL1.match(p)] + [stripped]
+            numbered = [p for p in numbered if HEADING_LEVEL1.match(p)] + [stripped]
             continue
         lead = stripped.split(FULL_STOP, 1)[0]
         if HEADING_ITEM.match(stripped):
-            path = [p for p in path if not HEADING_ITEM.match(p)] + [lead]
+            numbered = [p for p in numbered if not HEADING_ITEM.match(p)] + [lead]
         topic = lead if len(lead) <= _TOPIC_MAX and lead != stripped and not HEADING_ITEM.match(lead) else ""
-        yield _Paragraph(start, start + len(stripped), tuple(path), topic)
+        yield _Paragraph(start, start + len(stripped), tuple(marked + numbered), topic)
 
 
 def _units(text: str, start: int, end: int, limit: int) -> Iterator[tuple[int, int]]:

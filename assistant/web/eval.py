@@ -161,7 +161,7 @@ def run_gold(live: LiveAssistant, name: str | None, progress: gr.Progress = gr.P
     changes = (comparison(previous[1], run, previous[0].stem, paths["json"].stem) if previous
                else note(message("web.eval.compare.first_run", gold=name)))
     return (summary_sentence(run, name), metric_rows(run), gr.Image(str(paths["png"]), visible=True),
-            failure_rows(run), download_links([paths[kind] for kind in ("md", "json", "png")]),
+            failure_rows(run), download_links([paths[kind] for kind in ("md", "json", "png", "reliability")]),
             run_choices(runs, previous[0] if previous else None), run_choices(runs, paths["json"]), changes)
 
 

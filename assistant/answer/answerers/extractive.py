@@ -186,8 +186,11 @@ def candidates(hits: Sequence[ScoredChunk], intent: Intent, weight: Callable[[st
             agreement = [lexicon.kinds_agree(intent.asked_kind, lexicon.figure_kind(f.unit)) for f in stated]
             coverage = max(_coverage(quote_text, terms, weights),
                            0.8 * _coverage(quote_text + sentence + chunk.section, terms, weights))
-            subject = quote_text[:_asked_figure_end(stated, agreement, len(quote_text))] if numeric else quote_text
-            own = _coverage(subject, terms, weights)
+            subject_end = _asked_figure_end(stated, agreement, len(quote_text)) if numeric else len(quote_text)
+            if intent.year and chunk.year != intent.year and lexicon.phrase("year", year=intent.year) \
+                    not in text[text.rfind(FULL_STOP, 0, start) + 1:span[0] + subject_end]:
+                continue  # another year's passage answers only where the year asked leads to the figure
+            own = _coverage(quote_text[:subject_end], terms, weights)
             kind = 1.0 if 1 in agreement else -1.0 if agreement and all(a < 0 for a in agreement) else 0.0
             year = 1.0 if intent.year is None or chunk.year == intent.year or str(intent.year) in sentence else 0.0
             period = 1.0 if intent.period is None or chunk.period == intent.period else 0.0

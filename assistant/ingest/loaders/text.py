@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from assistant.ingest.layout import as_text, heading_line
 from assistant.ingest.loaders.base import Limits, LoadedDocument, decode_text
-from assistant.lang.zh.text import HEADING_LEVEL1, PARAGRAPH_END, SENTENCE_PUNCTUATION, STATED_YEAR
+from assistant.lang.zh.text import HEADING_LEVEL1, NUMBERED_HEADING, PARAGRAPH_END, SENTENCE_PUNCTUATION, STATED_YEAR
 
 _HEADING_MAX = 25  # a standalone line this short, without punctuation, names a part
 
@@ -28,7 +28,7 @@ def _part_heading(line: str) -> bool:
     line with a figure ("地区生产总值 500亿元") is data, not a heading."""
     return len(line) <= _HEADING_MAX and not any(c.isdigit() for c in STATED_YEAR.sub("", line)) \
         and not any(c in SENTENCE_PUNCTUATION for c in line) and not line.endswith(PARAGRAPH_END) \
-        and not line.startswith("#")
+        and not line.startswith("#") and not NUMBERED_HEADING.match(line)
 
 
 
