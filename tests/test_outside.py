@@ -18,7 +18,8 @@ OUTSIDE = ROOT / "eval" / "outside"
 # What each report's title says it is (the test's own knowledge, not the code's).
 PLACES = {"national-2021-work-report": ("全国", [2020, 2021]), "national-2022-work-report": ("全国", [2021, 2022]),
           "guangdong-2025-work-report": ("广东省", [2024, 2025]), "sichuan-2025-work-report": ("四川省", [2024, 2025]),
-          "neimenggu-2025-work-report": ("内蒙古自治区", [2024, 2025]), "chengdu-2024-work-report": ("成都市", [2023, 2024]),
+          "neimenggu-2025-work-report": ("内蒙古自治区", [2024, 2025]),
+          "chengdu-2024-work-report": ("成都市", [2023, 2024]),
           "shenzhen-2024-work-report": ("深圳市", [2023, 2024]), "qianjiang-2024-work-report": ("潜江市", [2023, 2024])}
 
 
@@ -75,3 +76,9 @@ def test_a_figure_next_to_an_earlier_year_is_not_that_years_figure(outside):
 def test_a_question_naming_a_report_by_its_year_reads_its_review_too(outside):
     answer = outside.ask("成都2024年政府工作报告里，外贸进出口总额是多少？")
     assert not answer.abstained and any(c.doc_id == "chengdu-2024-work-report" for c in answer.citations), answer.answer
+
+
+def test_a_comparison_with_a_year_for_each_place_answers_each_for_its_year(outside):
+    answer = outside.ask("成都2024年和四川2025年的城镇新增就业目标分别是多少？")
+    assert {(c.district, c.year) for c in answer.citations} == {("成都市", 2024), ("四川省", 2025)}, answer.answer
+    assert [row["place"] for row in answer.table] == ["成都市", "四川省"], answer.table

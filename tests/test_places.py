@@ -148,3 +148,10 @@ def test_relative_years_count_from_the_latest_report_of_the_place_asked():
     assert reader.read("今年四川粮食产量目标是多少").year == 2025
     assert reader.read("去年成都新增就业多少人").year == 2023  # 成都's latest report plans 2024
     assert reader.read("今年地区生产总值增长目标").year == 2025  # no place: the latest of all
+
+
+def test_each_place_of_a_comparison_keeps_the_year_written_after_it():
+    reader = QuestionReader(WORK_REPORTS)
+    intent = reader.read("成都2024年和四川2025年的城镇新增就业目标分别是多少？")
+    assert (intent.year_of("成都市"), intent.year_of("四川省")) == (2024, 2025)
+    assert reader.read("成都和四川2024年城镇新增就业目标分别是多少").place_years == ()  # one year for both

@@ -32,6 +32,11 @@ class Intent:
     wider_place: str | None = None  # a place above the covered ones (浙江省 when districts are indexed)
     asked_kind: str | None = None  # the kind of quantity asked ("money", "rate", "count:条"), if it says
     report_year: int | None = None  # the year of the report the question names ("2024年政府工作报告里")
+    place_years: tuple[tuple[str, int], ...] = ()  # a year of its own for each place ("成都2024年和四川2025年")
+
+    def year_of(self, place: str) -> int | None:
+        """The year asked of `place`: its own, else the question's."""
+        return dict(self.place_years).get(place, self.year)
 
 
 class QuestionReader:
@@ -115,6 +120,22 @@ class QuestionReader:
                 if m.start(1) not in {r.start(1) for r in lexicon.report_year().finditer(text)}]
         return data[0] if data else self.relative_year(text)[1]
 
+    def place_years(self, text: str) -> tuple[tuple[str, int], ...]:
+        """Each covered place with the year written after it, before the next place ("全国2022年的…和
+        内蒙古2025年的…"), when the places asked have different years; else ()."""
+        mentions = [m for m in self.places_in(text) if self.districts_in(m.text)]
+        if len(mentions) < 2:
+            return ()
+        report_years = {r.start(1) for r in lexicon.report_year().finditer(text)}
+        years = [(m.start(1), int(m.group(1))) for m in ASKED_YEAR.finditer(text) if m.start(1) not in report_years]
+        pairs = []
+        ends = [m.start for m in mentions[1:]] + [len(text)]
+        for mention, end in zip(mentions, ends, strict=True):
+            own = [y for pos, y in years if mention.end <= pos < end]
+            if own:
+                pairs.append((self.districts_in(mention.text)[0], own[0]))
+        return tuple(pairs) if len(pairs) > 1 and len({y for _, y in pairs}) > 1 else ()
+
     def report_year(self, text: str) -> int | None:
         """The year of the report the text names ("2024年政府工作报告里"), if it names one."""
         found = lexicon.report_year().search(text)
@@ -150,7 +171,8 @@ class QuestionReader:
                       districts=self.districts_in(question), unknown_district=unknown, year=year,
                       period=period, topic=topic,
                       key_text=in_report_wording(lexicon.asking_count().sub(" ", topic)), wider_place=wider,
-                      asked_kind=lexicon.asked_kind(question), report_year=self.report_year(question))
+                      asked_kind=lexicon.asked_kind(question), report_year=self.report_year(question),
+                      place_years=self.place_years(question))
 
     def resolve(self, question: str, history: Sequence[str]) -> str:
         """The standalone question a follow-up stands for, given earlier user turns (oldest first).

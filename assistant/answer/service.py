@@ -177,7 +177,7 @@ class Assistant:
             found = self.retriever.search(intent.search_text, list(only), intent.period, k=SCOUT_K,
                                           year=intent.year, report_year=intent.report_year)
             wanted = list(dict.fromkeys(h.chunk.district for h in found))[:MAX_DISTRICTS]
-        hits = {d: self.retriever.search(intent.search_text, [d], intent.period, year=intent.year,
+        hits = {d: self.retriever.search(intent.search_text, [d], intent.period, year=intent.year_of(d),
                                          report_year=intent.report_year) for d in wanted}
         return hits, (time.perf_counter() - started) * 1000
 
@@ -229,7 +229,7 @@ class Assistant:
         if intent.unknown_district and not intent.districts:
             return message("answer.unknown_district", not_found=NOT_FOUND, district=intent.unknown_district,
                            covered=listing(self._districts()))
-        for year in (intent.year, intent.report_year):
+        for year in (intent.year, intent.report_year, *(y for _, y in intent.place_years)):
             if year and year not in self.reader.askable_years:
                 covered = listing(message("answer.year", year=y) for y in self.reader.years)
                 return message("answer.uncovered_year", not_found=NOT_FOUND, year=year, covered=covered)

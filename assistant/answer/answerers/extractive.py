@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -304,7 +305,8 @@ class ExtractiveAnswerer(ImmediateAnswerer):
         """Pick the best quote per district from its hits and compose the cited answer; a quote
         below the calibrated threshold is no answer."""
         calibration = load_calibration()
-        best = {d: best_quote(h, intent, self._idf, calibration) for d, h in hits.items()}
+        best = {d: best_quote(h, dataclasses.replace(intent, year=intent.year_of(d)), self._idf, calibration)
+                for d, h in hits.items()}
         found = {d: q if q and q.confidence >= calibration.threshold else None for d, q in best.items()}
         if not any(found.values()) and intent.asked_kind:
             others = (best_quote(h, intent, self._idf, calibration, other_kind=True) for h in hits.values())
