@@ -6,6 +6,7 @@ import dataclasses
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from assistant.answer.answerers.base import ImmediateAnswerer
 from assistant.answer.calibration import FEATURES, Calibration, load_calibration
@@ -81,13 +82,19 @@ def _presence(word: str, text: str) -> float:
     "引进各类人才"), or half the share of its bigrams."""
     if word in text:
         return 1.0
-    import jieba
-
-    parts = [p for p in jieba.cut_for_search(word) if len(p) > 1 and p != word]
+    parts = _sub_words(word)
     if parts:
         return 0.9 * sum(p in text for p in parts) / len(parts)
     tokens = [t for t in tokenize(word) if len(t) > 1]
     return 0.5 * sum(t in text for t in tokens) / len(tokens) if tokens else 0.0
+
+
+@lru_cache(maxsize=4096)  # a question's few words are looked up in every candidate clause
+def _sub_words(word: str) -> tuple[str, ...]:
+    """The shorter words inside `word` ("引进人才" → 引进, 人才)."""
+    import jieba
+
+    return tuple(p for p in jieba.cut_for_search(word) if len(p) > 1 and p != word)
 
 
 def about(text: str, terms: Sequence[str]) -> bool:

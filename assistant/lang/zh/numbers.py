@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from functools import lru_cache
 
 from assistant.lang.zh import lexicon
 from assistant.lang.zh.text import CJK_CHAR
@@ -94,7 +95,12 @@ def extract_figures(text: str) -> list[NumericValue]:
     Years, ordinals, heading numbers and digits that are part of names or codes
     ("5050计划", "“1+5+20”", "18号线") are left out, since no answer states them as amounts.
     """
-    return [_build(m, text) for m in _FIGURE.finditer(text) if _is_figure(m, text)]
+    return list(_figures(text))
+
+
+@lru_cache(maxsize=8192)  # the answerer reads the same clauses for every candidate span and question
+def _figures(text: str) -> tuple[NumericValue, ...]:
+    return tuple(_build(m, text) for m in _FIGURE.finditer(text) if _is_figure(m, text))
 
 
 def _chinese_number(numeral: str) -> Decimal | None:
