@@ -51,6 +51,13 @@ def test_2022_result_and_2023_target_are_not_confused(assistant):
     assert "3.8万人" not in target.answer
 
 
+def test_two_years_asked_at_once_get_one_part_each_with_its_own_citation(assistant):
+    answer = assistant.ask("滨江区2022年和2023年新增注册企业分别是多少？")
+    assert [(c.n, c.year, c.period) for c in answer.citations] == [(1, 2022, "actual"), (2, 2023, "target")]
+    assert "1.7万家" in answer.answer.split("[1]")[0] and "1.6万家" in answer.answer.split("[1]")[1]
+    assert {f.citation for f in answer.figures} == {1, 2}
+
+
 def test_target_pairs_keep_both_qualifiers(assistant):
     answer = assistant.ask("滨江区2023年地区生产总值增长目标是多少")
     assert "确保5.0%" in answer.answer and "力争5.5%以上" in answer.answer

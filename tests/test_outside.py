@@ -82,3 +82,10 @@ def test_a_comparison_with_a_year_for_each_place_answers_each_for_its_year(outsi
     answer = outside.ask("成都2024年和四川2025年的城镇新增就业目标分别是多少？")
     assert {(c.district, c.year) for c in answer.citations} == {("成都市", 2024), ("四川省", 2025)}, answer.answer
     assert [row["place"] for row in answer.table] == ["成都市", "四川省"], answer.table
+
+
+def test_two_years_of_one_place_are_answered_each_with_its_own_passage(outside):
+    answer = outside.ask("全国2020年和2021年居民消费价格分别上涨了多少？")
+    assert [(c.n, c.year) for c in answer.citations] == [(1, 2020), (2, 2021)], answer.answer
+    assert "[1]" in answer.answer and "[2]" in answer.answer
+    assert [f.citation for f in answer.figures] == [1, 2]

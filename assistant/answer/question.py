@@ -33,6 +33,7 @@ class Intent:
     asked_kind: str | None = None  # the kind of quantity asked ("money", "rate", "count:条"), if it says
     report_year: int | None = None  # the year of the report the question names ("2024年政府工作报告里")
     place_years: tuple[tuple[str, int], ...] = ()  # a year of its own for each place ("成都2024年和四川2025年")
+    years: tuple[tuple[int, str | None], ...] = ()  # (year, period) of each year asked ("2020年和2021年…分别")
 
     def year_of(self, place: str) -> int | None:
         """The year asked of `place`: its own, else the question's."""
@@ -116,9 +117,13 @@ class QuestionReader:
         ("2026年政府工作报告里，2025年的……" asks 2025), else 今年 and such (of the report named, if
         one is: "2025年政府工作报告说去年…" asks 2024); a report's year alone asks nothing of the
         data's year (that report reviews one year and plans the next)."""
-        data = [int(m.group(1)) for m in ASKED_YEAR.finditer(text)
-                if m.start(1) not in {r.start(1) for r in lexicon.report_year().finditer(text)}]
+        data = self._data_years(text)
         return data[0] if data else self.relative_year(text)[1]
+
+    def _data_years(self, text: str) -> list[int]:
+        """Every year of the data the text asks, in order, each once (report years left out)."""
+        report_years = {r.start(1) for r in lexicon.report_year().finditer(text)}
+        return list(dict.fromkeys(int(m.group(1)) for m in ASKED_YEAR.finditer(text) if m.start(1) not in report_years))
 
     def place_years(self, text: str) -> tuple[tuple[str, int], ...]:
         """Each covered place with the year written after it, before the next place ("全国2022年的…和
@@ -164,6 +169,9 @@ class QuestionReader:
         """The Intent of a standalone question."""
         year = self._year(question)
         period = _period(question, year, self.periods)
+        place_years = self.place_years(question)
+        data_years = self._data_years(question) if not place_years else []
+        years = tuple((y, _period(question, y, self.periods)) for y in data_years) if len(data_years) > 1 else ()
         topic = self.topic_of(question)
         expansions = [v for k, v in SYNONYMS.items() if k in question and v]
         unknown, wider = self._uncovered(question)
@@ -172,7 +180,7 @@ class QuestionReader:
                       period=period, topic=topic,
                       key_text=in_report_wording(lexicon.asking_count().sub(" ", topic)), wider_place=wider,
                       asked_kind=lexicon.asked_kind(question), report_year=self.report_year(question),
-                      place_years=self.place_years(question))
+                      place_years=place_years, years=years)
 
     def resolve(self, question: str, history: Sequence[str]) -> str:
         """The standalone question a follow-up stands for, given earlier user turns (oldest first).

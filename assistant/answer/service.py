@@ -11,6 +11,7 @@ from assistant.answer.answerers import make_answerer
 from assistant.answer.answerers.extractive import ExtractiveAnswerer, about, topic_terms
 from assistant.answer.compare import add_comparison
 from assistant.answer.examples import Examples, make_examples
+from assistant.answer.merge import merge_answers
 from assistant.answer.question import NOT_FOUND, Intent, QuestionReader
 from assistant.config import Settings
 from assistant.controls import printable
@@ -137,7 +138,7 @@ class Assistant:
         started = time.perf_counter()
         question = self.check_question(question)
         intent = self._read(question, history, year, period)
-        if self._out_of_scope(intent):
+        if self._out_of_scope(intent) or intent.years:
             answer = self._answer(question, intent, districts)
             yield answer.answer
         else:
@@ -156,6 +157,13 @@ class Assistant:
         refusal = self._out_of_scope(intent)
         if refusal:
             return Answer(question, refusal, True, standalone_question=intent.question)
+        if intent.years:  # several years asked: one answer per year, joined
+            asked = [dataclasses.replace(intent, year=year, period=period, years=()) for year, period in intent.years]
+            found = [(self._hits(one, only), one) for one in asked]
+            answered = time.perf_counter()
+            answer = merge_answers(question, [self.answerer.answer(question, one, hits, named=bool(one.districts))
+                                              for (hits, _), one in found])
+            return self._complete(answer, intent, found[0][0][0], sum(ms for (_, ms), _ in found), answered)
         hits, retrieve_ms = self._hits(intent, only)
         answered = time.perf_counter()
         answer = self.answerer.answer(question, intent, hits, named=bool(intent.districts))
@@ -229,7 +237,8 @@ class Assistant:
         if intent.unknown_district and not intent.districts:
             return message("answer.unknown_district", not_found=NOT_FOUND, district=intent.unknown_district,
                            covered=listing(self._districts()))
-        for year in (intent.year, intent.report_year, *(y for _, y in intent.place_years)):
+        asked = (intent.year, intent.report_year, *(y for _, y in intent.place_years), *(y for y, _ in intent.years))
+        for year in asked:
             if year and year not in self.reader.askable_years:
                 covered = listing(message("answer.year", year=y) for y in self.reader.years)
                 return message("answer.uncovered_year", not_found=NOT_FOUND, year=year, covered=covered)
