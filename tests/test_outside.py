@@ -89,3 +89,8 @@ def test_two_years_of_one_place_are_answered_each_with_its_own_passage(outside):
     assert [(c.n, c.year) for c in answer.citations] == [(1, 2020), (2, 2021)], answer.answer
     assert "[1]" in answer.answer and "[2]" in answer.answer
     assert [f.citation for f in answer.figures] == [1, 2]
+
+
+def test_a_years_plan_and_its_result_asked_together_get_one_part_each(outside):
+    answer = outside.ask("2021年全国计划新开工改造多少个城镇老旧小区？实际完成了多少个？")
+    assert [(c.year, c.period) for c in answer.citations] == [(2021, "target"), (2021, "actual")], answer.answer

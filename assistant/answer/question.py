@@ -172,6 +172,8 @@ class QuestionReader:
         place_years = self.place_years(question)
         data_years = self._data_years(question) if not place_years else []
         years = tuple((y, _period(question, y, self.periods)) for y in data_years) if len(data_years) > 1 else ()
+        if not years and not place_years and year and self.periods.get(year) == {"actual", "target"}:
+            years = tuple((year, p) for p in _both_periods(question))  # "计划…多少? 实际完成了多少?"
         topic = self.topic_of(question)
         expansions = [v for k, v in SYNONYMS.items() if k in question and v]
         unknown, wider = self._uncovered(question)
@@ -247,6 +249,15 @@ def in_report_wording(text: str) -> str:
             out.append(words[i])
             i += 1
     return " ".join(w for w in out if w)
+
+
+def _both_periods(question: str) -> list[str]:
+    """"target" and "actual" in the order the question asks them, when it asks both in words of
+    its own (去年 and 今年 name years, not periods); else []."""
+    relative = lexicon.relative_years()
+    first = {p: min((question.find(c) for c in lexicon.period_cues(p) if c in question and c not in relative),
+                    default=-1) for p in ("target", "actual")}
+    return sorted(first, key=first.__getitem__) if min(first.values()) >= 0 else []
 
 
 def _period(question: str, year: int | None, periods: dict[int, set[str]]) -> str | None:
