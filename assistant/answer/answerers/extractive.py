@@ -78,9 +78,9 @@ def _word_weight(word: str, idf: Callable[[str], float]) -> float:
 
 
 def _presence(word: str, text: str) -> float:
-    """1 when the word occurs; else most of the share of its sub-words that occur ("引进人才" in
-    "引进各类人才"), or half the share of its bigrams."""
-    if word in text:
+    """1 when the word (or a word the glossary equates with it) occurs; else most of the share of
+    its sub-words that occur ("引进人才" in "引进各类人才"), or half the share of its bigrams."""
+    if any(same in text for same in lexicon.same_as(word)):
         return 1.0
     parts = _sub_words(word)
     if parts:

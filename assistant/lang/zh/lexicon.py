@@ -42,6 +42,13 @@ def synonyms() -> dict[str, str]:
 
 
 @cache
+def same_as(report_word: str) -> tuple[str, ...]:
+    """The report's word and the everyday words the glossary equates with it (地区生产总值: 经济总量,
+    GDP): a report may write either."""
+    return (report_word, *(word for word, means in synonyms().items() if means == report_word))
+
+
+@cache
 def period_cues(period: str) -> tuple[str, ...]:
     """Words that say a question asks for results ("actual") or plans ("target")."""
     return tuple(_section("period_cues")[period])
