@@ -51,6 +51,12 @@ def test_2022_result_and_2023_target_are_not_confused(assistant):
     assert "3.8万人" not in target.answer
 
 
+def test_a_topic_the_reports_lack_is_not_answered_by_the_words_around_it(assistant):
+    """月球 is in no passage; 基地 and 建设 are, in other topics: no figure of theirs answers."""
+    answer = assistant.ask("滨江区2022年月球基地建设了多少个？")
+    assert answer.abstained and not answer.figures, answer.answer
+
+
 def test_two_years_asked_at_once_get_one_part_each_with_its_own_citation(assistant):
     answer = assistant.ask("滨江区2022年和2023年新增注册企业分别是多少？")
     assert [(c.n, c.year, c.period) for c in answer.citations] == [(1, 2022, "actual"), (2, 2023, "target")]
