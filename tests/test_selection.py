@@ -71,3 +71,14 @@ def test_a_theme_line_is_quoted_with_the_sentence_that_fills_it_in(assistant):
     citation = answer.citations[0]
     assert citation.quote.startswith("加快教育事业优质发展。") and "学校8所" in citation.quote
     assert citation.quote in answer.answer
+
+
+def test_a_word_in_brackets_after_another_is_a_second_word_for_the_same_term():
+    from assistant.answer.answerers.extractive import _presence, topic_terms
+    from assistant.answer.question import QuestionReader
+
+    report = {"district": "拱墅区", "city": "杭州市", "aliases": [], "years": [2023], "target_year": 2023}
+    reader = QuestionReader([report])
+    terms = topic_terms(reader.read("拱墅区2023年完工（竣工）多少条道路"))
+    assert terms == ["完工|竣工", "道路"]
+    assert _presence(terms[0], "竣工20条11.7公里") == 1.0

@@ -16,7 +16,15 @@ from assistant.index.keyword import UNSEEN_TOKEN, tokenize
 from assistant.index.split import Chunk
 from assistant.lang.zh import lexicon
 from assistant.lang.zh.numbers import NumericValue, extract_figures
-from assistant.lang.zh.text import CJK_CHAR, CLAUSE, CLAUSE_END, FULL_STOP, QUOTE_LEAD
+from assistant.lang.zh.text import (
+    BRACKETS_CLOSE,
+    BRACKETS_OPEN,
+    CJK_CHAR,
+    CLAUSE,
+    CLAUSE_END,
+    FULL_STOP,
+    QUOTE_LEAD,
+)
 from assistant.retrieve.hybrid import ScoredChunk
 from assistant.types import Answer, Citation, Figure, to_citation
 
@@ -55,11 +63,26 @@ def _clauses(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+ALTERNATIVES = "|"  # joins the words of one term that may each stand for it ("完工(竣工)")
+
+
 def topic_terms(intent: Intent) -> list[str]:
-    """The words that say what the question is about, in the reports' wording."""
-    words, asking = segment(intent.key_text or intent.topic), lexicon.asking_words()
+    """The words that say what the question is about, in the reports' wording; a word followed by
+    another in brackets ("完工(竣工)") is one term that either word fills."""
+    words, asking = _bracketed(segment(intent.key_text or intent.topic)), lexicon.asking_words()
     return [w for w in dict.fromkeys(words) if w not in asking and not w.isdigit()
-            and (len(w) > 1 if CJK_CHAR.match(w) else w.isalnum())]
+            and (len(w) > 1 if CJK_CHAR.match(w) else w.isalnum() or ALTERNATIVES in w)]
+
+
+def _bracketed(words: list[str]) -> list[str]:
+    """`words` with each "X ( Y )" run made one term "X|Y"."""
+    out: list[str] = []
+    for word in (w for w in words if w.strip()):
+        if len(out) >= 3 and word in BRACKETS_CLOSE and out[-2] in BRACKETS_OPEN:
+            out[-3:] = [out[-3] + ALTERNATIVES + out[-1]]
+        else:
+            out.append(word)
+    return out
 
 
 # A question word no indexed passage has, other than a noun, is the asker's own wording (老是,
@@ -91,6 +114,8 @@ def _is_noun(word: str) -> bool:
 def _presence(word: str, text: str) -> float:
     """1 when the word (or a word the glossary equates with it) occurs; else most of the share of
     its sub-words that occur ("引进人才" in "引进各类人才"), or half the share of its bigrams."""
+    if ALTERNATIVES in word:
+        return max(_presence(w, text) for w in word.split(ALTERNATIVES))
     if any(same in text for same in lexicon.same_as(word)):
         return 1.0
     parts = _sub_words(word)

@@ -18,6 +18,9 @@ FULL_STOP = "。"
 AFTER_FULL_STOP = re.compile(f"(?<={FULL_STOP})")
 # Where a sentence ends for display (the web UI's context view): full stops, ! ? ; and newlines.
 SENTENCE_BREAK = re.compile(r"(?:[。！？；!?;]|\n)+\s*")
+# Round brackets, half- and full-width: "完工(竣工)" gives a second word for the first.
+BRACKETS_OPEN = "(（"
+BRACKETS_CLOSE = ")）"
 # Punctuation inside a sentence: a line with any is prose, not a heading.
 SENTENCE_PUNCTUATION = "。，；：！？,;:!?"
 # Characters after which a line of a PDF is a finished paragraph, not one wrapped mid-sentence.
