@@ -44,7 +44,7 @@ def test_no_answer_over_real_reports_states_another_place_or_years_figure(outsid
     items = [item for item in load_gold_for(outside, OUTSIDE / "gold.jsonl") if item.split == "dev"]
     run = run_eval(outside, items, "outside-dev.jsonl")
     assert run.summary["overall"]["wrong_source"] == 0, [
-        (r["id"], r["answer"][:80]) for r in run.records if r["wrong_source"]]
+        (r["id"], r["answer"][:80]) for r in run.items if r["wrong_source"]]
     assert run.summary["unanswerable"]["accuracy"] >= 0.8  # 8 of the 9 dev items now
 
 

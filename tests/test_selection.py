@@ -24,6 +24,10 @@ def test_a_rate_never_answers_a_total_and_counts_of_any_measure_do_not_clash():
     assert lexicon.kinds_agree("area", lexicon.figure_kind("方")) == 1
     assert lexicon.kinds_agree("count:个", "people") == 1 and lexicon.kinds_agree("count:批次", "count:批") == 0
     assert lexicon.kinds_agree(None, "rate") == 0
+    # A level is no growth rate, unless the question asks its change.
+    assert lexicon.kinds_agree(lexicon.asked_kind("经济总量达到多少"), "rate") == -1
+    assert lexicon.asked_kind("社会消费品零售总额增长目标是多少") == "rate" or \
+        lexicon.kinds_agree(lexicon.asked_kind("社会消费品零售总额增长目标是多少"), "rate") >= 0
     # Person-times are no count of people: "新增就业多少人" is not answered by "帮扶8000人次".
     assert lexicon.kinds_agree(lexicon.asked_kind("新增就业多少人"), lexicon.figure_kind("人次")) == -1
     assert lexicon.kinds_agree(lexicon.asked_kind("接待游客多少人次"), lexicon.figure_kind("人次")) == 1

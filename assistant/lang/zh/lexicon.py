@@ -174,7 +174,8 @@ def _count_measure() -> re.Pattern[str]:
 def asked_kind(question: str) -> str | None:
     """The kind of quantity `question` asks for (see figure_kind), or None when it does not say."""
     for kind, cues in _section("question")["asked_kinds"].items():
-        if any(cue in question for cue in cues):
+        if any(cue in question for cue in cues) and not (
+                kind == "amount" and any(w in question for w in _section("question")["amount"]["amount_unless"])):
             return kind
     # The last count word is the one asking ("那几个园区…完成多少投资" asks the 多少, not the 几个).
     count_words = [m.start() for m in re.finditer(_alternation(_section("question")["count_words"]), question)]
@@ -191,6 +192,8 @@ def kinds_agree(asked: str | None, figure: str | None) -> int:
         return 0
     if asked == figure:
         return 1
+    if asked == "amount":  # any measure of a level, but not a rate
+        return -1 if figure == "rate" else 0
     counted = {kind.startswith("count:") or kind == "people" for kind in (asked, figure)}
     if counted == {True}:
         generic = f"count:{_section('figures')['generic_counter']}"
