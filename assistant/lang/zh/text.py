@@ -78,7 +78,7 @@ ASKED_YEAR = re.compile(r"((?:19|20)\d\d)\s*年")  # "2000个" is no year
 YEAR_VALUE = re.compile(r"((?:19|20)\d\d)\s*年?")  # a form field holding only a year
 STATED_YEAR = re.compile(r"((?:19|20)\d\d)\s*年")
 # A district or county a report title names by position: after 市/省 or at the start, before the
-# year, 人民政府 or a bracket ("杭州市西湖区2024年…").
+# year, 人民政府 or a bracket ("宁波市鄞州区2024年…").
 TITLE_DISTRICT = re.compile(rf"(?:^|市|省)([{CJK}]{{2,3}}?[区县])(?=\d|年|人民|政府|[（(]|$)")
 # A label a model may put before its rewritten question ("改写后的问题：").
 REWRITE_LABEL = re.compile(r"^(改写后的问题|问题)\s*[:：]\s*")
