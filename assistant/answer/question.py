@@ -121,9 +121,8 @@ class QuestionReader:
         return data[0] if data else self.relative_year(text)[1]
 
     def _data_years(self, text: str) -> list[int]:
-        """Every year of the data the text asks, in order, each once (report years left out)."""
-        report_years = {r.start(1) for r in lexicon.report_year().finditer(text)}
-        return list(dict.fromkeys(int(m.group(1)) for m in ASKED_YEAR.finditer(text) if m.start(1) not in report_years))
+        """Every year of the data the text asks, in order, each once."""
+        return list(dict.fromkeys(year for _, year in _stated_data_years(text)))
 
     def place_years(self, text: str) -> tuple[tuple[str, int], ...]:
         """Each covered place with the year written after it, before the next place ("全国2022年的…和
@@ -131,8 +130,7 @@ class QuestionReader:
         mentions = [m for m in self.places_in(text) if self.districts_in(m.text)]
         if len(mentions) < 2:
             return ()
-        report_years = {r.start(1) for r in lexicon.report_year().finditer(text)}
-        years = [(m.start(1), int(m.group(1))) for m in ASKED_YEAR.finditer(text) if m.start(1) not in report_years]
+        years = _stated_data_years(text)
         pairs = []
         ends = [m.start for m in mentions[1:]] + [len(text)]
         for mention, end in zip(mentions, ends, strict=True):
@@ -249,6 +247,12 @@ def in_report_wording(text: str) -> str:
             out.append(words[i])
             i += 1
     return " ".join(w for w in out if w)
+
+
+def _stated_data_years(text: str) -> list[tuple[int, int]]:
+    """(position, year) of each year the text states that is not a report's year."""
+    report_years = {r.start(1) for r in lexicon.report_year().finditer(text)}
+    return [(m.start(1), int(m.group(1))) for m in ASKED_YEAR.finditer(text) if m.start(1) not in report_years]
 
 
 def _both_periods(question: str) -> list[str]:

@@ -159,11 +159,11 @@ class Assistant:
             return Answer(question, refusal, True, standalone_question=intent.question)
         if intent.years:  # several years asked: one answer per year, joined
             asked = [dataclasses.replace(intent, year=year, period=period, years=()) for year, period in intent.years]
-            found = [(self._hits(one, only), one) for one in asked]
+            retrieved = [self._hits(one, only) for one in asked]
             answered = time.perf_counter()
             answer = merge_answers(question, [self.answerer.answer(question, one, hits, named=bool(one.districts))
-                                              for (hits, _), one in found])
-            return self._complete(answer, intent, found[0][0][0], sum(ms for (_, ms), _ in found), answered)
+                                              for one, (hits, _) in zip(asked, retrieved, strict=True)])
+            return self._complete(answer, intent, retrieved[0][0], sum(ms for _, ms in retrieved), answered)
         hits, retrieve_ms = self._hits(intent, only)
         answered = time.perf_counter()
         answer = self.answerer.answer(question, intent, hits, named=bool(intent.districts))

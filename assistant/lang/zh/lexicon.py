@@ -173,9 +173,9 @@ def _count_measure() -> re.Pattern[str]:
 
 def asked_kind(question: str) -> str | None:
     """The kind of quantity `question` asks for (see figure_kind), or None when it does not say."""
+    unless = _section("question")["asked_kinds_unless"]
     for kind, cues in _section("question")["asked_kinds"].items():
-        if any(cue in question for cue in cues) and not (
-                kind == "amount" and any(w in question for w in _section("question")["amount"]["amount_unless"])):
+        if any(cue in question for cue in cues) and not any(word in question for word in unless.get(kind, ())):
             return kind
     # The last count word is the one asking ("那几个园区…完成多少投资" asks the 多少, not the 几个).
     count_words = [m.start() for m in re.finditer(_alternation(_section("question")["count_words"]), question)]
