@@ -76,7 +76,7 @@ def read_auth(value: str) -> tuple[str, str] | None:
 
 
 # Before Gradio's script reads the browser's language: report Chinese, so Gradio's own strings
-# (upload boxes, login, errors) are Chinese; and on the login page, say why a login is refused for
+# (upload boxes, login, errors) are Chinese; on the login page, say why a login is refused for
 # a while (Gradio's form only knows "wrong password").
 HEAD_SCRIPT = """<script>
 for (const [name, value] of [['language', 'zh-CN'], ['languages', ['zh-CN', 'zh']]]) {
@@ -93,6 +93,21 @@ window.fetch = async (...args) => {
     document.querySelector('form, .gradio-container')?.prepend(note);
   }
   return response;
+};
+// Gradio 6.31 removes its first loading indicator with the indicator's timer and logo animation
+// still running: requestAnimationFrame loops that repaint forever, about 10 % of a core per open
+// tab (20 tabs on two cores doubled the time to an answer). This app hides progress timers, so a
+// status tracker's frame, and a loop that has asked for LOOP_FRAMES frames in a row (a logo
+// spinning for 2 s), comes at most twice a second.
+const reportQaFrame = window.requestAnimationFrame.bind(window);
+const LOOP_FRAMES = 120;
+const reportQaRuns = new WeakMap();  // callback -> [frames asked in a row, when last asked]
+window.requestAnimationFrame = (callback) => {
+  const [run, last] = reportQaRuns.get(callback) || [0, 0];
+  const now = performance.now();
+  reportQaRuns.set(callback, [now - last < 1000 ? run + 1 : 0, now]);
+  const slow = run > LOOP_FRAMES || (new Error().stack || '').includes('statustracker');
+  return slow ? setTimeout(() => reportQaFrame(callback), 500) : reportQaFrame(callback);
 };
 </script>"""
 # What a browser may fetch before login: the page itself (reduced to the login form), the login

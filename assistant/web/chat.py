@@ -11,6 +11,7 @@ import io
 import json
 import logging
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from functools import partial
 from typing import Any
@@ -33,6 +34,7 @@ INTERNAL_ERROR = message("web.chat.internal_error")
 PERIODS = {message("table.target"): "target", message("table.actual"): "actual"}
 STORAGE_KEY = "report-qa-conversation"
 MAX_STORED_TURNS = 40  # the browser keeps a few MB per site; the oldest turns make room
+STREAM_EVERY = 0.2  # seconds between two updates of an answer being written
 MAX_TABLE_CHARS = 100_000  # a comparison table sent back for Excel is a few hundred characters
 # chat HTML, sources HTML, stored turns, question being answered (JSON, "" when idle), stop button
 ChatUpdate = tuple[Any, Any, Any, Any, Any]
@@ -139,14 +141,18 @@ def answer_turns(live: LiveAssistant, asked: str, places: list[str] | None, year
     turns = _turns(stored)
     only, kwargs, scope = scope_of(places, year, period)
     pending = Turn(question)
-    yield conversation(turns, pending), gr.skip(), gr.skip(), gr.skip(), gr.Button(visible=True)
-    text, answer = "", None
+    slow = not live.assistant.answerer.instant
+    if slow:  # an instant answer comes before this would show: the page shows the question already
+        yield conversation(turns, pending), gr.skip(), gr.skip(), gr.skip(), gr.Button(visible=True)
+    text, answer, shown = "", None, time.monotonic()
     try:
         for piece in live.assistant.stream(question, history_of(turns), only, **kwargs):
             if isinstance(piece, Answer):
                 answer = piece
-            else:
-                text += piece
+                continue
+            text += piece
+            if time.monotonic() - shown >= STREAM_EVERY:  # each update re-renders the page: at most a few a second
+                shown = time.monotonic()
                 yield conversation(turns, pending, text), gr.skip(), gr.skip(), gr.skip(), gr.skip()
     except UserError as exc:
         turns.append(Turn(question, error=str(exc)))
@@ -155,7 +161,7 @@ def answer_turns(live: LiveAssistant, asked: str, places: list[str] | None, year
         turns.append(Turn(question, error=INTERNAL_ERROR))
     else:
         turns.append(Turn(question, answer=answer, scope=scope) if answer else Turn(question, error=INTERNAL_ERROR))
-    yield _page(live, turns) + (_stored(turns), "", gr.Button(visible=False))
+    yield _page(live, turns) + (_stored(turns), "", gr.Button(visible=False) if slow else gr.skip())
 
 
 def _page(live: LiveAssistant, turns: list[Turn]) -> tuple[str, str]:
@@ -262,6 +268,21 @@ element.addEventListener('click', async (event) => {
 
 
 # A ?q= link is asked once: the address loses its question so a reload does not ask it again.
+# The question shows in the chat the moment it is sent, before any reply from the server: an
+# instant answer then needs one update of the page, not two. The server's next update replaces it.
+ECHO_JS = """(question, asked) => {
+  const typed = Array.isArray(question) ? question[0] : question;  // a clicked example comes as its number
+  const text = typeof typed === 'string' ? typed.trim() : '';
+  const chat = document.querySelector('#chat-box .chat');
+  const template = chat && chat.querySelector('template.pending-turn');
+  if (template && text && !asked) {
+    chat.querySelectorAll('.welcome, .chat-tools').forEach(element => element.remove());
+    const turn = template.content.cloneNode(true);
+    turn.querySelector('.msg.user .body').textContent = text;
+    chat.append(turn);
+  }
+  return [question, asked];
+}"""
 DROP_LINK_JS = """() => {
   const url = new URL(location.href);
   if (url.searchParams.has('q')) { url.searchParams.delete('q'); history.replaceState(null, '', url); }
@@ -312,11 +333,12 @@ def build_chat_tab(demo: gr.Blocks, live: LiveAssistant, tab: gr.Tab) -> None:
     ask: dict[str, Any] = {"outputs": outputs, "concurrency_id": "answer", "concurrency_limit": 4,
                            "show_progress": "hidden"}
     take: dict[str, Any] = {"queue": False, "show_progress": "hidden"}
+    echo: dict[str, Any] = {**take, "js": ECHO_JS}
     answering = [
-        box.submit(take_question, [box, asked], [box, asked], **take).success(answer, inputs, **ask),
-        send.click(take_question, [box, asked], [box, asked], **take).success(answer, inputs, **ask),
+        box.submit(take_question, [box, asked], [box, asked], **echo).success(answer, inputs, **ask),
+        send.click(take_question, [box, asked], [box, asked], **echo).success(answer, inputs, **ask),
         retry.click(take_retry, [stored, asked], [stored, asked], **take).success(answer, inputs, **ask),
-        examples.click(take_example, [examples, asked], [asked], **take).success(answer, inputs, **ask),
+        examples.click(take_example, [examples, asked], [asked], **echo).success(answer, inputs, **ask),
     ]
     stop.click(partial(stopped, live), [asked, stored], outputs, cancels=answering, queue=False,
                show_progress="hidden")

@@ -367,10 +367,7 @@ def conversation(turns: Sequence[Turn], pending: Turn | None = None, partial: st
             bubbles.append(f'<div class="msg bot error" role="alert" data-md="{_text(turn_markdown(turn))}">'
                            f'<div class="body">{_text(turn.error)}</div></div>')
     if pending is not None:
-        bubbles.append(_user_bubble(pending.question))
-        thinking = f'<span class="thinking">{_text(message("web.chat.thinking"))}</span>'
-        text = _text(partial) if partial else thinking
-        bubbles.append(f'<div class="msg bot streaming"><div class="body">{text}</div></div>')
+        bubbles += [_user_bubble(pending.question), _thinking(partial)]
     elif turns:
         bubbles.append(f'<div class="chat-tools"><button class="export-conversation" type="button" '
                        f'data-name="{_text(message("web.chat.conversation_file"))}" '
@@ -378,7 +375,14 @@ def conversation(turns: Sequence[Turn], pending: Turn | None = None, partial: st
                        f'{_text(message("web.chat.export_conversation"))}</button></div>')
     if not bubbles:
         bubbles.append(f'<div class="welcome">{welcome}</div>')
+    if pending is None:  # what the page shows of a question the moment it is sent (see chat.ECHO_JS)
+        bubbles.append(f'<template class="pending-turn">{_user_bubble("")}{_thinking("")}</template>')
     return '<div class="chat" role="log" aria-live="polite">' + "".join(bubbles) + "</div>"
+
+
+def _thinking(partial: str) -> str:
+    text = _text(partial) if partial else f'<span class="thinking">{_text(message("web.chat.thinking"))}</span>'
+    return f'<div class="msg bot streaming"><div class="body">{text}</div></div>'
 
 
 def welcome_text(reports: Sequence[dict], examples: Examples) -> str:

@@ -182,13 +182,14 @@ PAGE_JS = """
   const csv = (tsv) => '\\ufeff' + tsv.split('\\n').map(line => line.split('\\t')
     .map(cell => /[",\\n]/.test(cell) ? '"' + cell.replaceAll('"', '""') + '"' : cell).join(',')).join('\\r\\n');
   // Keep the newest message in view while an answer streams in; name table search boxes in Chinese.
-  new MutationObserver(() => {
+  new MutationObserver((changes) => {
     document.querySelectorAll('input.search-input').forEach(input => {
       if (input.placeholder !== SEARCH_HINT) input.placeholder = SEARCH_HINT;
     });
     const box = document.querySelector('#chat-box');
-    if (box && box.dataset.length !== String(box.innerHTML.length)) {
-      box.dataset.length = String(box.innerHTML.length);
+    if (box && changes.some(change => box.contains(change.target))
+        && box.dataset.height !== String(box.scrollHeight)) {
+      box.dataset.height = String(box.scrollHeight);
       box.scrollTop = box.scrollHeight;
     }
   }).observe(document.body, {childList: true, subtree: true, characterData: true});

@@ -30,6 +30,7 @@ class Answerer(Protocol):
     """Turns the retrieved passages of each place into a cited Answer."""
 
     name: str
+    instant: bool  # the answer is ready at once (nothing worth a stop button)
 
     def answer(self, question: str, intent: Intent, hits: Hits, named: bool) -> Answer: ...
 
@@ -46,6 +47,8 @@ class Answerer(Protocol):
 class ImmediateAnswerer:
     """For answerers whose answer is ready at once: streaming is the answer cut into pieces, and a
     follow-up is read by the rule-based `fallback`."""
+
+    instant = True
 
     def answer(self, question: str, intent: Intent, hits: Hits, named: bool) -> Answer:
         raise NotImplementedError

@@ -80,6 +80,7 @@ class LLMAnswerer:
     whenever the endpoint fails or the answer states a figure its cited passages do not."""
 
     name = "llm"
+    instant = False
 
     def __init__(self, settings: Settings, idf: Callable[[str], float]) -> None:
         self._chat = make_chat_model(settings)
