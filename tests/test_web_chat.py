@@ -391,7 +391,9 @@ def test_a_turn_survives_its_json_form_and_exports_as_markdown():
 
 FOLLOW_UPS = [("滨江区2023年新增停车泊位目标", "3700", "那拱墅区呢?", "5000"),
               ("拱墅区2023年新增停车泊位目标", "5000", "那滨江区呢?", "3700")]
-TIMED = """n => { window.asked = performance.now(); window.done = null;
+TIMED = """n => { window.asked = null; window.done = null;
+  document.querySelector('#question-box textarea').addEventListener('keydown', event => {
+    if (event.key === 'Enter') window.asked = event.timeStamp; }, {capture: true, once: true});
   const watch = new MutationObserver(() => {
     if (document.querySelectorAll('#chat-box .msg.bot:not(.streaming)').length > n) {
       window.done = performance.now(); watch.disconnect(); } });
