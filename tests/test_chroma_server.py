@@ -18,11 +18,12 @@ from tests.conftest import free_port
 from tests.test_cli import assert_one_sentence_error, run_cli
 
 
-@pytest.mark.parametrize("check", [test_retrieval.test_gold_evidence_is_retrieved_in_the_top_five_for_answerable_questions,
-                                   test_retrieval.test_district_filter_keeps_other_districts_out,
-                                   test_retrieval.test_period_filter_keeps_2022_results_apart_from_2023_targets,
-                                   test_retrieval.test_langchain_retriever_interface_returns_documents_with_metadata],
-                         ids=lambda f: f.__name__.removeprefix("test_"))
+@pytest.mark.parametrize("check", [
+    test_retrieval.test_gold_evidence_is_retrieved_in_the_top_five_for_answerable_questions,
+    test_retrieval.test_district_filter_keeps_other_districts_out,
+    test_retrieval.test_period_filter_keeps_2022_results_apart_from_2023_targets,
+    test_retrieval.test_langchain_retriever_interface_returns_documents_with_metadata,
+], ids=lambda f: f.__name__.removeprefix("test_"))
 def test_retrieval_behaves_the_same_on_each_store(store_assistant, check):
     check(store_assistant)
 

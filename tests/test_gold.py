@@ -23,8 +23,8 @@ def texts():
 
 def write(tmp_path, *lines) -> object:
     path = tmp_path / "gold.jsonl"
-    path.write_text("\n".join(l if isinstance(l, str) else json.dumps(l, ensure_ascii=False)
-                              for l in lines), encoding="utf-8")
+    path.write_text("\n".join(line if isinstance(line, str) else json.dumps(line, ensure_ascii=False)
+                              for line in lines), encoding="utf-8")
     return path
 
 

@@ -12,7 +12,7 @@ def test_gold_evidence_is_retrieved_in_the_top_five_for_answerable_questions(ass
     assert len(items) >= 30
     ranks = [evidence_rank(i, assistant.retrieve(i.question, i.history, k=5)) for i in items]
     found = sum(r is not None for r in ranks)
-    assert found / len(items) >= 0.95, [i.question for i, r in zip(items, ranks) if r is None]
+    assert found / len(items) >= 0.95, [i.question for i, r in zip(items, ranks, strict=True) if r is None]
 
 
 def test_district_filter_keeps_other_districts_out(assistant):
