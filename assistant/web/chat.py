@@ -164,6 +164,13 @@ def answer_turns(live: LiveAssistant, asked: str, places: list[str] | None, year
     yield _page(live, turns) + (_stored(turns), "", gr.Button(visible=False) if slow else gr.skip())
 
 
+def answer_at_once(live: LiveAssistant, *asking: Any) -> ChatUpdate:
+    """An instant answerer's answer as one update: from a generator, the page would get it twice
+    (as its last piece and as the result), and each update costs every open page a redraw."""
+    *_, last = answer_turns(live, *asking)
+    return last
+
+
 def _page(live: LiveAssistant, turns: list[Turn]) -> tuple[str, str]:
     return (conversation(turns, welcome=welcome_text(live.index_reports, live.assistant.examples)),
             sources_panel(turns, live.reports))
@@ -328,7 +335,7 @@ def build_chat_tab(demo: gr.Blocks, live: LiveAssistant, tab: gr.Tab) -> None:
                               js_on_load=None)
 
     outputs = [chat, sources, stored, asked, stop]
-    answer = partial(answer_turns, live)
+    answer = partial(answer_turns if not live.assistant.answerer.instant else answer_at_once, live)
     inputs = [asked, places, year, period, stored]
     ask: dict[str, Any] = {"outputs": outputs, "concurrency_id": "answer", "concurrency_limit": 4,
                            "show_progress": "hidden"}

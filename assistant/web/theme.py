@@ -182,16 +182,22 @@ PAGE_JS = """
   const csv = (tsv) => '\\ufeff' + tsv.split('\\n').map(line => line.split('\\t')
     .map(cell => /[",\\n]/.test(cell) ? '"' + cell.replaceAll('"', '""') + '"' : cell).join(',')).join('\\r\\n');
   // Keep the newest message in view while an answer streams in; name table search boxes in Chinese.
+  // The height is read at the next frame, once the page is laid out anyway: read at each change,
+  // it would lay the page out again in the middle of an update.
+  let scrolling = false;
   new MutationObserver((changes) => {
     document.querySelectorAll('input.search-input').forEach(input => {
       if (input.placeholder !== SEARCH_HINT) input.placeholder = SEARCH_HINT;
     });
     const box = document.querySelector('#chat-box');
-    if (box && changes.some(change => box.contains(change.target))
-        && box.dataset.height !== String(box.scrollHeight)) {
+    if (!box || scrolling || !changes.some(change => box.contains(change.target))) return;
+    scrolling = true;
+    requestAnimationFrame(() => {
+      scrolling = false;
+      if (box.dataset.height === String(box.scrollHeight)) return;
       box.dataset.height = String(box.scrollHeight);
       box.scrollTop = box.scrollHeight;
-    }
+    });
   }).observe(document.body, {childList: true, subtree: true, characterData: true});
   // The question box takes the keyboard on a desktop; a phone keeps the title in view instead.
   const focus = setInterval(() => {
