@@ -184,6 +184,11 @@ def asked_kind(question: str) -> str | None:
         if measure else None
 
 
+def states_change(before: str) -> bool:
+    """Whether the words right before a figure make it a change ("提高24.2斤"), not a level."""
+    return before.rstrip().endswith(tuple(_section("figures")["change_words"]))
+
+
 def kinds_agree(asked: str | None, figure: str | None) -> int:
     """+1 when a figure of kind `figure` answers a question asking `asked`, -1 when it cannot (money
     for a rate, a count for an area), 0 when either is unknown or both are counts of different
