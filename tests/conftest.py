@@ -5,6 +5,12 @@ from __future__ import annotations
 import os
 import shutil
 import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -165,38 +171,43 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def chroma_server(tmp_path_factory):
-    """A real `chroma run` on a free loopback port for the session; its URL. Stopped at the end."""
-    import subprocess
-    import sys
-    import time
-    import urllib.request
-
-    chroma = Path(sys.executable).with_name("chroma")
-    port = free_port()
-    log = open(tmp_path_factory.mktemp("chroma-log") / "server.log", "wb")  # noqa: SIM115 (closed below)
-    env = {**os.environ, "ANONYMIZED_TELEMETRY": "False", "CHROMA_TELEMETRY__ENABLED": "false"}
-    server = subprocess.Popen([str(chroma), "run", "--path", str(tmp_path_factory.mktemp("chroma-server")),
-                               "--host", "127.0.0.1", "--port", str(port)], stdout=log, stderr=log, env=env)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
+@contextmanager
+def running(command: list[str], ready_url: str, log: Path, *, timeout: float, **popen) -> Iterator[None]:
+    """`command` as a process of its own (output in `log`), from when `ready_url` answers until
+    the block ends."""
+    with log.open("wb") as out:
+        server = subprocess.Popen(command, stdout=out, stderr=out, **popen)
+    deadline = time.monotonic() + timeout
     while True:
         try:
-            urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=1).close()
+            urllib.request.urlopen(ready_url, timeout=2).close()
             break
         except OSError:
             if server.poll() is not None or time.monotonic() > deadline:
                 server.kill()
-                pytest.fail(f"chroma run did not start (see {log.name})")
-            time.sleep(0.1)
-    yield url
-    server.terminate()
+                pytest.fail(f"{' '.join(command[:4])} did not start: {log.read_text(errors='replace')[-2000:]}")
+            time.sleep(0.2)
     try:
-        server.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        server.kill()
-    log.close()
+        yield
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+
+@pytest.fixture(scope="session")
+def chroma_server(tmp_path_factory):
+    """A real `chroma run` on a free loopback port for the session; its URL. Stopped at the end."""
+    chroma = Path(sys.executable).with_name("chroma")
+    url = f"http://127.0.0.1:{free_port()}"
+    env = {**os.environ, "ANONYMIZED_TELEMETRY": "False", "CHROMA_TELEMETRY__ENABLED": "false"}
+    command = [str(chroma), "run", "--path", str(tmp_path_factory.mktemp("chroma-server")),
+               "--host", "127.0.0.1", "--port", url.rsplit(":", 1)[1]]
+    with running(command, f"{url}/api/v2/heartbeat", tmp_path_factory.mktemp("chroma-log") / "server.log",
+                 timeout=30, env=env):
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -11,7 +11,6 @@ import io
 import json
 import os
 import re
-import subprocess
 import sys
 import time
 import urllib.error
@@ -20,7 +19,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import free_port
+from conftest import free_port, running
 
 from assistant.answer.service import Assistant
 from assistant.types import Answer, Citation
@@ -408,24 +407,10 @@ def app_process_url(chat_settings, assistant, tmp_path):
     env = {**os.environ, "HF_HUB_OFFLINE": "1",
            **{f"ASSISTANT_{name.upper()}": str(getattr(chat_settings, name))
               for name in ("seeds_dir", "index_dir", "library_dir", "eval_dir", "feedback_dir")}}
-    log = tmp_path / "web.log"
-    with log.open("wb") as out:
-        server = subprocess.Popen([sys.executable, "-m", "assistant.cli.main", "web", "--port", str(port)],
-                                  cwd=tmp_path, env=env, stdout=out, stderr=out)
     url = f"http://127.0.0.1:{port}/"
-    deadline = time.monotonic() + 180
-    while True:
-        try:
-            urllib.request.urlopen(url, timeout=2).close()
-            break
-        except OSError:
-            if server.poll() is not None or time.monotonic() > deadline:
-                server.kill()
-                pytest.fail(f"assistant web did not start: {log.read_text(encoding='utf-8')[-2000:]}")
-            time.sleep(0.5)
-    yield url
-    server.terminate()
-    server.wait(timeout=30)
+    with running([sys.executable, "-m", "assistant.cli.main", "web", "--port", str(port)], url,
+                 tmp_path / "web.log", timeout=180, cwd=tmp_path, env=env):
+        yield url
 
 
 @pytest.mark.slow

@@ -274,7 +274,6 @@ element.addEventListener('click', async (event) => {
 """
 
 
-# A ?q= link is asked once: the address loses its question so a reload does not ask it again.
 # The question shows in the chat the moment it is sent, before any reply from the server: an
 # instant answer then needs one update of the page, not two. The server's next update replaces it.
 ECHO_JS = """(question, asked) => {
@@ -290,6 +289,7 @@ ECHO_JS = """(question, asked) => {
   }
   return [question, asked];
 }"""
+# A ?q= link is asked once: the address loses its question so a reload does not ask it again.
 DROP_LINK_JS = """() => {
   const url = new URL(location.href);
   if (url.searchParams.has('q')) { url.searchParams.delete('q'); history.replaceState(null, '', url); }
@@ -335,7 +335,7 @@ def build_chat_tab(demo: gr.Blocks, live: LiveAssistant, tab: gr.Tab) -> None:
                               js_on_load=None)
 
     outputs = [chat, sources, stored, asked, stop]
-    answer = partial(answer_turns if not live.assistant.answerer.instant else answer_at_once, live)
+    answer = partial(answer_at_once if live.assistant.answerer.instant else answer_turns, live)
     inputs = [asked, places, year, period, stored]
     ask: dict[str, Any] = {"outputs": outputs, "concurrency_id": "answer", "concurrency_limit": 4,
                            "show_progress": "hidden"}

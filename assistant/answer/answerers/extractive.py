@@ -227,8 +227,8 @@ def candidates(hits: Sequence[ScoredChunk], intent: Intent, weight: Callable[[st
             if numeric and not stated:
                 continue
             sentence = _sentence_around(text, start)
-            agreement = [-1 if intent.asked_kind == "amount" and lexicon.states_change(quote_text[:f.start])
-                         else lexicon.kinds_agree(intent.asked_kind, lexicon.figure_kind(f.unit)) for f in stated]
+            agreement = [lexicon.kinds_agree(intent.asked_kind, lexicon.figure_kind(f.unit), quote_text[:f.start])
+                         for f in stated]
             coverage = max(_coverage(quote_text, terms, weights),
                            0.8 * _coverage(quote_text + sentence + chunk.section, terms, weights))
             subject_end = _asked_figure_end(stated, agreement, len(quote_text)) if numeric else len(quote_text)

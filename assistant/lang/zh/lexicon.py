@@ -184,21 +184,18 @@ def asked_kind(question: str) -> str | None:
         if measure else None
 
 
-def states_change(before: str) -> bool:
-    """Whether the words right before a figure make it a change ("提高24.2斤"), not a level."""
-    return before.rstrip().endswith(tuple(_section("figures")["change_words"]))
-
-
-def kinds_agree(asked: str | None, figure: str | None) -> int:
-    """+1 when a figure of kind `figure` answers a question asking `asked`, -1 when it cannot (money
-    for a rate, a count for an area), 0 when either is unknown or both are counts of different
-    measure words (批 and 批次 count alike). 个 counts anything, people included."""
+def kinds_agree(asked: str | None, figure: str | None, before: str = "") -> int:
+    """+1 when a figure of kind `figure`, after the words `before` it, answers a question asking
+    `asked`; -1 when it cannot (money for a rate, a count for an area, a change for a level); 0 when
+    either is unknown or both are counts of different measure words (批 and 批次 count alike). 个
+    counts anything, people included."""
     if asked is None or figure is None:
         return 0
     if asked == figure:
         return 1
-    if asked == "amount":  # any measure of a level, but not a rate
-        return -1 if figure == "rate" else 0
+    if asked == "amount":  # any measure of a level, but not a rate nor a change ("提高24.2斤")
+        changed = before.rstrip().endswith(tuple(_section("figures")["change_words"]))
+        return -1 if figure == "rate" or changed else 0
     counted = {kind.startswith("count:") or kind == "people" for kind in (asked, figure)}
     if counted == {True}:
         generic = f"count:{_section('figures')['generic_counter']}"
