@@ -506,3 +506,12 @@ def test_a_doubtful_answer_is_shown_as_such_and_a_sure_one_is_not():
         return conversation([Turn("问题", answer)])
     assert "把握不大" in page(0.6) and "60%" in page(0.6)
     assert "把握不大" not in page(0.95) and "把握不大" not in page(None)
+
+
+def test_a_citation_marker_keeps_the_character_before_it_and_the_full_stop_after_it_on_its_line():
+    answer = Answer("q", "甲区：新增停车泊位5000个[1]；乙区：3700个[2]。", False,
+                    citations=[_citation(), _citation(n=2)])
+    page = conversation([Turn("q", answer)])
+    assert ('<span class="cite-run">个<button class="cite" type="button" data-turn="1" data-cite="1">[1]</button>；'
+            '</span>') in page
+    assert 'data-cite="2">[2]</button>。</span>' in page

@@ -158,7 +158,7 @@ class Assistant:
         if refusal:
             return Answer(question, refusal, True, standalone_question=intent.question)
         if intent.years:  # several years asked: one answer per year, joined
-            asked = [dataclasses.replace(intent, year=year, period=period, years=()) for year, period in intent.years]
+            asked = self._per_year(intent)
             retrieved = [self._hits(one, only) for one in asked]
             answered = time.perf_counter()
             answer = merge_answers(question, [self.answerer.answer(question, one, hits, named=bool(one.districts))
@@ -169,11 +169,19 @@ class Assistant:
         answer = self.answerer.answer(question, intent, hits, named=bool(intent.districts))
         return self._complete(answer, intent, hits, retrieve_ms, answered)
 
-    def passages(self, question: str, history: Sequence[dict | str] = ()) -> tuple[Intent, dict[str, list]]:
-        """How the question is read and the passages retrieved for each place it means, as the
-        answerer gets them (used to fit the answerer's calibration)."""
+    @staticmethod
+    def _per_year(intent: Intent) -> list[Intent]:
+        """A question over several years asked as one question per year."""
+        return [dataclasses.replace(intent, year=year, period=period, years=()) for year, period in intent.years]
+
+    def passages(self, question: str, history: Sequence[dict | str] = ()) -> list[tuple[Intent, dict[str, list]]]:
+        """What the answerer is given for the question: each (intent, passages per place) it
+        answers, one per year asked; none when the question is refused before (used to fit the
+        answerer's calibration on exactly the choices it makes)."""
         intent = self.reader.read(self.standalone_question(self.check_question(question), history))
-        return intent, self._hits(intent, ())[0]
+        if self._out_of_scope(intent):
+            return []
+        return [(one, self._hits(one, ())[0]) for one in (self._per_year(intent) if intent.years else [intent])]
 
     def _hits(self, intent: Intent, only: Sequence[str]) -> tuple[dict[str, list], float]:
         """Retrieved passages per district the question means (within `only`), and the time taken."""

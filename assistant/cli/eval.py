@@ -105,6 +105,6 @@ def run_calibrate(args: argparse.Namespace, settings: Settings) -> int:
     assistant = open_assistant(settings)
     items = [item for gold in golds for item in load_gold_for(assistant, gold) if item.split == "dev"]
     calibration, provenance = fit(assistant, items, load_calibration())
-    write_calibration(calibration, {**provenance, "gold": [g.name for g in golds]})
+    write_calibration(calibration, {**provenance, "gold": [f"{g.parent.name}/{g.name}" for g in golds]})
     console.print(message("cli.calibrated", path=str(CALIBRATION_FILE), **provenance))
     return 0

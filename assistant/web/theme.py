@@ -59,6 +59,7 @@ PAGE_CSS = """
 .fb-saved { font-size: 12px; color: var(--body-text-color-subdued); white-space: nowrap; }
 .open-sources { display: none; }
 .back-to-answer { display: none; }
+.cite-run { white-space: nowrap; }
 .cite { font-size: 12px; font-weight: 600; color: var(--qa-cite-text); background: var(--qa-cite-bg); border: none;
   border-radius: 5px; padding: 0 4px; margin: 0 1px; cursor: pointer; vertical-align: 1px; }
 .cite:hover { filter: brightness(0.95); }

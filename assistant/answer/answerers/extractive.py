@@ -252,19 +252,19 @@ def _asked_figure_end(stated: Sequence[NumericValue], agreement: Sequence[int], 
     return first.end if first else default
 
 
-def best_quote(hits: Sequence[ScoredChunk], intent: Intent, weight: Callable[[str], float],
-               calibration: Calibration | None = None, other_kind: bool = False) -> Quote | None:
-    """The best-scoring candidate among `hits`, with its calibrated confidence; None when there is
-    none. A candidate whose figures are all of another kind than the one asked (a rate for a
-    total in 元) never answers: it is picked only when `other_kind` asks for exactly those.
-    Abstaining below the threshold is the caller's choice."""
-    calibration = calibration or load_calibration()
+def weighed(found: Sequence[Candidate], other_kind: bool = False) -> list[Candidate]:
+    """The candidates that may answer: one whose figures are all of another kind than the one asked
+    (a rate for a total in 元) never does, unless `other_kind` asks for exactly those."""
     kind = FEATURES.index("kind")
-    scored = [(calibration.score(c.features), c) for c in candidates(hits, intent, weight)
-              if (c.features[kind] < 0) == other_kind]
-    if not scored:
+    return [c for c in found if (c.features[kind] < 0) == other_kind]
+
+
+def best_quote(found: Sequence[Candidate], calibration: Calibration) -> Quote | None:
+    """The best-scoring of `found`, with its calibrated confidence; None when there is none.
+    Abstaining below the threshold is the caller's choice."""
+    if not found:
         return None
-    score, best = max(scored, key=lambda pair: pair[0])
+    score, best = max(((calibration.score(c.features), c) for c in found), key=lambda pair: pair[0])
     chunk = best.hit.chunk
     end = _past_lead(chunk.text, best.start, best.end)  # after scoring: the theme line won on its own words
     return Quote(best.hit, chunk.start + best.start, chunk.start + end, calibration.confidence(score),
@@ -344,16 +344,22 @@ class ExtractiveAnswerer(ImmediateAnswerer):
     def __init__(self, idf: Callable[[str], float]) -> None:
         self._idf = idf
 
+    def candidates(self, intent: Intent, hits: dict[str, list[ScoredChunk]]) -> dict[str, list[Candidate]]:
+        """Each place's candidate clauses, read for the year asked of that place (what calibration
+        fits on, so it weighs exactly the choices made here)."""
+        return {d: candidates(h, dataclasses.replace(intent, year=intent.year_of(d)), self._idf)
+                for d, h in hits.items()}
+
     def answer(self, question: str, intent: Intent, hits: dict[str, list[ScoredChunk]],
                named: bool) -> Answer:
         """Pick the best quote per district from its hits and compose the cited answer; a quote
         below the calibrated threshold is no answer."""
         calibration = load_calibration()
-        best = {d: best_quote(h, dataclasses.replace(intent, year=intent.year_of(d)), self._idf, calibration)
-                for d, h in hits.items()}
+        found_by_place = self.candidates(intent, hits)
+        best = {d: best_quote(weighed(found), calibration) for d, found in found_by_place.items()}
         found = {d: q if q and q.confidence >= calibration.threshold else None for d, q in best.items()}
         if not any(found.values()) and intent.asked_kind:
-            others = (best_quote(h, intent, self._idf, calibration, other_kind=True) for h in hits.values())
+            others = (best_quote(weighed(found, other_kind=True), calibration) for found in found_by_place.values())
             related = next((q for q in others if q and q.confidence >= calibration.threshold), None)
             if related is not None:
                 return _related_answer(question, intent, related)
