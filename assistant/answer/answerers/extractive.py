@@ -70,7 +70,7 @@ def topic_terms(intent: Intent) -> list[str]:
     """The words that say what the question is about, in the reports' wording; a word followed by
     another in brackets ("完工(竣工)") is one term that either word fills."""
     words, asking = _bracketed(segment(intent.key_text or intent.topic)), lexicon.asking_words()
-    return [w for w in dict.fromkeys(words) if w not in asking and not w.isdigit()
+    return [w for w in dict.fromkeys(words) if w not in asking and not w.isdigit() and not lexicon.asks_measure(w)
             and (len(w) > 1 if CJK_CHAR.match(w) else w.isalnum() or ALTERNATIVES in w)]
 
 

@@ -118,6 +118,19 @@ def asking_words() -> frozenset[str]:
 
 
 @cache
+def _measure_phrase() -> re.Pattern[str]:
+    q = _section("question")
+    marks, numerals = _alternation([*q["count_words"], *q["naming_marks"]]), re.escape(q["numeral_chars"])
+    return re.compile(rf"(?:(?:{marks})[{numerals}]*|[{numerals}]+)(?:{_alternation(_section('figures')['units'])})")
+
+
+def asks_measure(word: str) -> bool:
+    """Whether `word` is a count or ordinal with its measure word ("哪条", "几宗", "两个"): how many or
+    which are asked, not what about."""
+    return _measure_phrase().fullmatch(word) is not None
+
+
+@cache
 def continuation_words() -> tuple[str, ...]:
     """Clause openings that continue the figure before them ("力争", "其中")."""
     return tuple(_section("answer")["continuation_words"])
