@@ -229,8 +229,11 @@ def candidates(hits: Sequence[ScoredChunk], intent: Intent, weight: Callable[[st
             sentence = _sentence_around(text, start)
             agreement = [lexicon.kinds_agree(intent.asked_kind, lexicon.figure_kind(f.unit), quote_text[:f.start])
                          for f in stated]
+            # A clause continues the words before it in its sentence ("地区生产总值…，增长6%"), never
+            # those after it: they belong to the next figure ("…904.92亿元；固定资产投资…增长8.1%").
+            before = text[text.rfind(FULL_STOP, 0, start) + 1:start]
             coverage = max(_coverage(quote_text, terms, weights),
-                           0.8 * _coverage(quote_text + sentence + chunk.section, terms, weights))
+                           0.8 * _coverage(before + quote_text + chunk.section, terms, weights))
             subject_end = _asked_figure_end(stated, agreement, len(quote_text)) if numeric else len(quote_text)
             if intent.year and chunk.year != intent.year and lexicon.phrase("year", year=intent.year) \
                     not in text[text.rfind(FULL_STOP, 0, start) + 1:span[0] + subject_end]:
