@@ -101,3 +101,20 @@ def test_a_level_is_not_answered_by_a_change_of_it(outside):
     # year before the place's latest report.
     answer = outside.ask("去年内蒙古粮食产量是多少？")
     assert not answer.abstained and "820.1亿斤" in answer.answer and "24.2斤" not in answer.answer, answer.answer
+
+
+def test_a_figure_does_not_borrow_the_subject_of_the_clause_after_it(outside):
+    # "完成地区生产总值904.92亿元，增长6.3%；规上工业增加值、固定资产投资…分别增长8.2%、8.1%…": the
+    # report gives fixed-asset investment only as a growth rate, so its total is not the GDP before it.
+    answer = outside.ask("潜江2023年固定资产投资总额是多少？")
+    assert "904.92" not in answer.answer and answer.abstained, answer.answer
+    assert "8.1%" in answer.answer  # what the report does give, said as such
+
+
+def test_this_year_of_two_places_is_each_places_own_latest_plan_year(outside):
+    # 深圳's latest report plans for 2024, 广东's for 2025: 今年 means each one's own.
+    answer = outside.ask("深圳和广东今年GDP增长目标对比")
+    assert answer.districts == ["深圳市", "广东省"], answer.answer
+    years = {c.doc_id: c.year for c in answer.citations}
+    assert years == {"shenzhen-2024-work-report": 2024, "guangdong-2025-work-report": 2025}, answer.answer
+    assert any("深圳市2024年" in note and "广东省2025年" in note for note in answer.notes), answer.notes

@@ -139,6 +139,16 @@ class QuestionReader:
                 pairs.append((self.districts_in(mention.text)[0], own[0]))
         return tuple(pairs) if len(pairs) > 1 and len({y for _, y in pairs}) > 1 else ()
 
+    def relative_place_years(self, text: str) -> tuple[tuple[str, int], ...]:
+        """今年 and such for each place named, when their latest reports plan for different years
+        ("深圳和广东今年…": each place's own 今年); else ()."""
+        word = next((w for w in lexicon.relative_years() if w in text), None)
+        if not word or self.report_year(text) or self._data_years(text):
+            return ()
+        pairs = tuple((d, self._place_plan_years[d] + lexicon.relative_years()[word])
+                      for d in self.districts_in(text) if d in self._place_plan_years)
+        return pairs if len(pairs) > 1 and len({y for _, y in pairs}) > 1 else ()
+
     def report_year(self, text: str) -> int | None:
         """The year of the report the text names ("2024年政府工作报告里"), if it names one."""
         found = lexicon.report_year().search(text)
@@ -167,7 +177,7 @@ class QuestionReader:
         """The Intent of a standalone question."""
         year = self._year(question)
         period = _period(question, year, self.periods)
-        place_years = self.place_years(question)
+        place_years = self.place_years(question) or self.relative_place_years(question)
         data_years = self._data_years(question) if not place_years else []
         years = tuple((y, _period(question, y, self.periods)) for y in data_years) if len(data_years) > 1 else ()
         if not years and not place_years and year and self.periods.get(year) == {"actual", "target"}:

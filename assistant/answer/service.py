@@ -201,8 +201,13 @@ class Assistant:
                   answered: float) -> Answer:
         """Nearest passages for an abstention, the year assumed for 今年 and such, the table of an
         answer over several places (and its comparison sentence), and the timings."""
-        word, year = self.reader.relative_year(answer.standalone_question or answer.question)
-        if word and year and not answer.abstained:
+        asked = answer.standalone_question or answer.question
+        word, year = self.reader.relative_year(asked)
+        each = self.reader.relative_place_years(asked)
+        if word and each and not answer.abstained:
+            years = listing(lexicon.phrase("place_year", place=place, year=y) for place, y in each)
+            answer.notes.insert(0, message("answer.assumed_years", word=word, years=years))
+        elif word and year and not answer.abstained:
             answer.notes.insert(0, message("answer.assumed_year", word=word, year=year))
         if answer.abstained and not answer.citations:
             self._explain_abstention(answer, intent, hits)
