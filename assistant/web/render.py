@@ -16,12 +16,9 @@ from assistant.answer.compare import table_cells, table_headings
 from assistant.answer.examples import Examples
 from assistant.answer.question import NOT_FOUND
 from assistant.lang.zh.messages import listing, message
-from assistant.lang.zh.text import SENTENCE_BREAK
+from assistant.lang.zh.text import CITATION_RUN, SENTENCE_BREAK
 from assistant.types import Answer, Citation, Figure
 
-# A marker with the character before it and the punctuation after it: kept on one line, so a narrow
-# screen never starts a line with a lone "。" after the marker.
-_MARKER_RUN = re.compile(r"([^\s<>&;])?\[(\d+)\]([。，；：、！？）]*)")
 CONTEXT_SENTENCES = 2  # sentences shown on each side of a passage
 CONTEXT_CHARS = 220  # at most this much text on each side
 SHOWN_QUESTION_CHARS = 300  # a huge question is shown cut to this length
@@ -194,7 +191,7 @@ def _answer_html(turn_no: int, answer: Answer) -> str:
             return match.group(0)
         return f'<span class="cite-run">{before}{_cite_button(turn_no, n)}{after}</span>'
 
-    return _MARKER_RUN.sub(marker, _text(answer.answer))
+    return CITATION_RUN.sub(marker, _text(answer.answer))
 
 
 def _cite_button(turn_no: int, n: int) -> str:

@@ -70,6 +70,9 @@ PAGE_NUMBER = re.compile(r"^[-—–\s第]*\d+[-—–\s页]*$|^第\s*\d+\s*页(
 # Marks that open a list item ("——地区生产总值增长…"): never the start of a quoted answer.
 QUOTE_LEAD = "—–-·•*● "
 CITATION_MARKER = re.compile(r"\[(\d+)\]")
+# A marker with the character before it and the punctuation after it ("个[1]；"): kept on one line,
+# so a narrow screen never starts a line with a lone "。".
+CITATION_RUN = re.compile(r"([^\s<>&;])?\[(\d+)\]([。，；：、！？）]*)")
 LOOSE_CITATION_MARKERS = re.compile(r"[\[【]\s*(\d{1,3}(?:\s*[,，、]\s*\d{1,3})*)\s*[\]】]")
 MARKER_NUMBER_SEPARATOR = re.compile(r"\s*[,，、]\s*")
 
