@@ -118,3 +118,10 @@ def test_this_year_of_two_places_is_each_places_own_latest_plan_year(outside):
     years = {c.doc_id: c.year for c in answer.citations}
     assert years == {"shenzhen-2024-work-report": 2024, "guangdong-2025-work-report": 2025}, answer.answer
     assert any("深圳市2024年" in note and "广东省2025年" in note for note in answer.notes), answer.notes
+
+
+def test_a_figure_with_a_subject_of_its_own_is_not_the_clause_befores_figure(outside):
+    # "做强“潜江龙虾”区域公用品牌，力争综合产值达870亿元": 870亿元 is the 综合产值, not the brand's value.
+    answer = outside.ask("潜江小龙虾品牌值多少钱？")
+    assert "870" not in answer.answer and "750" not in answer.answer, answer.answer
+    assert answer.abstained or "350.8亿元" in answer.answer, answer.answer

@@ -227,6 +227,10 @@ def candidates(hits: Sequence[ScoredChunk], intent: Intent, weight: Callable[[st
             if numeric and not stated:
                 continue
             sentence = _sentence_around(text, start)
+            answer_start = _answer_start(clauses, i, span, text, numeric)
+            lead = text[answer_start:span[0] + stated[0].end] if numeric and answer_start >= clauses[i][1] else ""
+            if lead and _own_subject(lead) and not _coverage(lead, terms, weights):
+                continue  # the figure has a subject of its own, not the one asked ("…品牌，力争综合产值达870亿元")
             agreement = [lexicon.kinds_agree(intent.asked_kind, lexicon.figure_kind(f.unit), quote_text[:f.start])
                          for f in stated]
             # A clause continues the words before it in its sentence ("地区生产总值…，增长6%"), never
@@ -244,8 +248,20 @@ def candidates(hits: Sequence[ScoredChunk], intent: Intent, weight: Callable[[st
             period = 1.0 if intent.period is None or chunk.period == intent.period else 0.0
             features = (1.0, coverage, own, hit.score, 1 / (1 + rank + 0.1 * i), kind, year, period,
                         len(quote_text) / 100)
-            found.append(Candidate(hit, _answer_start(clauses, i, span, text, numeric), span[1], features))
+            found.append(Candidate(hit, answer_start, span[1], features))
     return found
+
+
+def _own_subject(clause: str) -> bool:
+    """Whether the words before the first figure of `clause` name a thing of their own (a noun,
+    "综合产值达870亿元") rather than continue the clause before it ("增长6%", "建成12个")."""
+    first = extract_figures(clause)
+    lead = clause[:first[0].start] if first else clause
+    for word in lexicon.continuation_words():
+        lead = lead.replace(word, " ")
+    import jieba.posseg
+
+    return any(w.flag.startswith("n") and len(w.word) > 1 for w in jieba.posseg.cut(lead))
 
 
 def _asked_figure_end(stated: Sequence[NumericValue], agreement: Sequence[int], default: int) -> int:
