@@ -236,6 +236,10 @@ class Assistant:
         terms = topic_terms(intent)
         nearest = [h[0] for h in hits.values() if h and about(h[0].chunk.text, terms)]
         answer.nearest = [to_citation(i + 1, h.chunk, h.score) for i, h in enumerate(nearest)]
+        topic = intent.topic or intent.question
+        if answer.nearest and answer.answer == lexicon.phrase("answer.topic_not_found", not_found=NOT_FOUND,
+                                                              topic=topic):
+            answer.answer = lexicon.phrase("answer.topic_unsure", not_found=NOT_FOUND, topic=topic)
 
     def _districts(self) -> list[str]:
         return list(dict.fromkeys(r["district"] for r in self.index.info.reports))
