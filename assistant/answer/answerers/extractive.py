@@ -68,8 +68,12 @@ ALTERNATIVES = "|"  # joins the words of one term that may each stand for it ("�
 
 def topic_terms(intent: Intent) -> list[str]:
     """The words that say what the question is about, in the reports' wording; a word followed by
-    another in brackets ("完工(竣工)") is one term that either word fills."""
-    words, asking = _bracketed(segment(intent.key_text or intent.topic)), lexicon.asking_words()
+    another in brackets ("完工(竣工)"), or a glossary value of two spellings ("A|B"), is one term
+    that either fills."""
+    text = intent.key_text or intent.topic
+    # A glossary value "一般公共预算收入|财政总收入" stays one term; the rest is split into words.
+    words = _bracketed([w for piece in text.split(" ") for w in ([piece] if ALTERNATIVES in piece else segment(piece))])
+    asking = lexicon.asking_words()
     return [w for w in dict.fromkeys(words) if w not in asking and not w.isdigit() and not lexicon.asks_measure(w)
             and (len(w) > 1 if CJK_CHAR.match(w) else w.isalnum() or ALTERNATIVES in w)]
 
