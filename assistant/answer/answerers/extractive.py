@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -124,9 +125,14 @@ def _presence(word: str, text: str) -> float:
         return 1.0
     parts = _sub_words(word)
     if parts:
+        if any(p not in text and _NUMERAL.search(p) for p in parts):
+            return 0.0  # the number tells things apart: 第一产业 is no part of 第二产业, nor 16号线 of 15号线
         return 0.9 * sum(p in text for p in parts) / len(parts)
     tokens = [t for t in tokenize(word) if len(t) > 1]
     return 0.5 * sum(t in text for t in tokens) / len(tokens) if tokens else 0.0
+
+
+_NUMERAL = re.compile(rf"\d|[{lexicon.numeral_chars()}]")
 
 
 @lru_cache(maxsize=4096)  # a question's few words are looked up in every candidate clause

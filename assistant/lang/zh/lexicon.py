@@ -120,8 +120,13 @@ def asking_words() -> frozenset[str]:
 @cache
 def _measure_phrase() -> re.Pattern[str]:
     q = _section("question")
-    marks, numerals = _alternation([*q["count_words"], *q["naming_marks"]]), re.escape(q["numeral_chars"])
+    marks, numerals = _alternation([*q["count_words"], *q["naming_marks"]]), re.escape(numeral_chars())
     return re.compile(rf"(?:(?:{marks})[{numerals}]*|[{numerals}]+)(?:{_alternation(_section('figures')['units'])})")
+
+
+def numeral_chars() -> str:
+    """The characters Chinese numerals are written with (一 … 千)."""
+    return _section("question")["numeral_chars"]
 
 
 def asks_measure(word: str) -> bool:
