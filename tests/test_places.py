@@ -155,3 +155,10 @@ def test_each_place_of_a_comparison_keeps_the_year_written_after_it():
     intent = reader.read("成都2024年和四川2025年的城镇新增就业目标分别是多少？")
     assert (intent.year_of("成都市"), intent.year_of("四川省")) == (2024, 2025)
     assert reader.read("成都和四川2024年城镇新增就业目标分别是多少").place_years == ()  # one year for both
+
+
+def test_the_whole_a_share_or_rank_is_taken_of_is_no_place_asked():
+    # "占全国16%", "居全国第3": 全国 is what the share or rank is of; 全国 alone is asked about.
+    assert [m.text for m in find_places("内蒙古外送电量占全国比重是多少")] == ["内蒙古"]
+    assert [m.text for m in find_places("四川经济总量居全国第几")] == ["四川"]
+    assert [m.text for m in find_places("全国国内生产总值增长目标")] == ["全国"]

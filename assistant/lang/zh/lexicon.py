@@ -254,6 +254,11 @@ def non_place_tags() -> tuple[str, ...]:
     return tuple(_section("places")["gazetteer"]["non_place_tags"])
 
 
+def reference_words() -> tuple[str, ...]:
+    """Words after which a place is the whole a share or rank is taken of ("占全国", "居全国")."""
+    return tuple(_section("places")["reference_words"])
+
+
 def proper_name_continuations() -> tuple[str, ...]:
     """Words that make a place name part of another proper name (西湖大学)."""
     return tuple(_section("places")["gazetteer"]["proper_name_continuations"])

@@ -175,6 +175,8 @@ def find_places(text: str, extra: dict[str, tuple[Place, ...]] | None = None) ->
                 continue  # a short form that is a common word here (合作 of 合作园, not 合作市)
             if text.startswith(proper_name_words, end):
                 continue  # 西湖大学, 长安汽车: part of another proper name
+            if text.endswith(lexicon.reference_words(), 0, start):
+                continue  # 占全国16%: the whole a share is taken of, not a place asked about
             found.append(PlaceMention(name, start, end, names[name]))
             start = end - 1
             break
