@@ -14,7 +14,9 @@ from assistant.lang.zh import lexicon
 @pytest.mark.parametrize("question, kind", [
     ("今年要把几条旧马路修好?", "count:条"), ("打算卖出去的商业用地一共有多少亩？", "area"),
     ("全区投资实际一共投了多少钱啊？", "money"), ("GDP增速目标是多少", "rate"), ("新增就业多少万人", "people"),
-    ("那几个园区计划完成多少产业投资？", None), ("地区生产总值是多少?", None)])
+    ("那几个园区计划完成多少产业投资？", None), ("地区生产总值是多少?", "amount"),
+    # A level's target is mostly set as its growth: both kinds may answer it.
+    ("地区生产总值目标是多少?", None)])
 def test_the_kind_of_quantity_asked_is_read_from_how_the_question_asks(question, kind):
     assert lexicon.asked_kind(question) == kind
 
