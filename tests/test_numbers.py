@@ -152,6 +152,11 @@ def test_names_and_codes_are_not_figures(text):
     assert [f.text for f in extract_figures(text)] == (["4个"] if "4个" in text else [])
 
 
+def test_places_in_a_ranking_are_counted_in_wei_but_located_at_is_no_unit():
+    assert [(f.text, f.unit) for f in extract_figures("全国排名有望上升3位")] == [("3位", "位")]
+    assert [f.unit for f in extract_figures("3位于城北")] == [""]
+
+
 def test_inch_size_is_a_figure():
     assert summary("全省首条12英寸晶圆生产线") == [(Decimal(12), "英寸", None)]
 

@@ -125,3 +125,11 @@ def test_a_figure_with_a_subject_of_its_own_is_not_the_clause_befores_figure(out
     answer = outside.ask("潜江小龙虾品牌值多少钱？")
     assert "870" not in answer.answer and "750" not in answer.answer, answer.answer
     assert answer.abstained or "350.8亿元" in answer.answer, answer.answer
+
+
+def test_another_numbered_thing_or_a_rank_is_no_answer(outside):
+    # 四川's review gives 第一产业增加值增长2.5% and no 第二产业 figure; 内蒙古's gives no 规上 growth,
+    # only "全国排名有望上升3位".
+    assert "2.5%" not in outside.ask("四川2024年第二产业增加值增长多少？").answer
+    ranked = outside.ask("内蒙古2024年规模以上工业增加值增长多少？")
+    assert ranked.abstained, ranked.answer

@@ -125,14 +125,22 @@ def _presence(word: str, text: str) -> float:
         return 1.0
     parts = _sub_words(word)
     if parts:
-        if any(p not in text and _NUMERAL.search(p) for p in parts):
-            return 0.0  # the number tells things apart: 第一产业 is no part of 第二产业, nor 16号线 of 15号线
+        if _other_numbered(word, text):
+            return 0.0
         return 0.9 * sum(p in text for p in parts) / len(parts)
     tokens = [t for t in tokenize(word) if len(t) > 1]
     return 0.5 * sum(t in text for t in tokens) / len(tokens) if tokens else 0.0
 
 
 _NUMERAL = re.compile(rf"\d|[{lexicon.numeral_chars()}]")
+
+
+def _other_numbered(word: str, text: str) -> bool:
+    """Whether `text` lacks the numbered part of `word` but has the rest: another numbered thing of
+    the same name (第一产业 for 第二产业, 16号线 for 15号线), not a partial match."""
+    parts = _sub_words(word)
+    missing = [p for p in parts if p not in text]
+    return any(_NUMERAL.search(p) for p in missing) and len(missing) < len(parts)
 
 
 @lru_cache(maxsize=4096)  # a question's few words are looked up in every candidate clause
@@ -252,6 +260,8 @@ def candidates(hits: Sequence[ScoredChunk], intent: Intent, weight: Callable[[st
             if intent.year and chunk.year != intent.year and lexicon.phrase("year", year=intent.year) \
                     not in text[text.rfind(FULL_STOP, 0, start) + 1:span[0] + subject_end]:
                 continue  # another year's passage answers only where the year asked leads to the figure
+            if any(_other_numbered(t, quote_text[:subject_end]) for t in terms):
+                continue  # the figure of another numbered thing (第一产业 for 第二产业)
             own = _coverage(quote_text[:subject_end], terms, weights)
             kind = 1.0 if 1 in agreement else -1.0 if agreement and all(a < 0 for a in agreement) else 0.0
             year = 1.0 if intent.year is None or chunk.year == intent.year or str(intent.year) in sentence else 0.0
