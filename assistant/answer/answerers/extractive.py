@@ -246,7 +246,8 @@ def candidates(hits: Sequence[ScoredChunk], intent: Intent, weight: Callable[[st
                 continue
             sentence = _sentence_around(text, start)
             answer_start = _answer_start(clauses, i, span, text, numeric)
-            lead = text[answer_start:span[0] + stated[0].end] if numeric and answer_start >= clauses[i][1] else ""
+            # The words before the figure, when its clause is not the one the candidate starts at.
+            lead = text[answer_start:span[0] + stated[0].start] if numeric and answer_start >= clauses[i][1] else ""
             if lead and _own_subject(lead) and not _coverage(lead, terms, weights):
                 continue  # the figure has a subject of its own, not the one asked ("…品牌，力争综合产值达870亿元")
             agreement = [lexicon.kinds_agree(intent.asked_kind, lexicon.figure_kind(f.unit), quote_text[:f.start])
@@ -272,11 +273,9 @@ def candidates(hits: Sequence[ScoredChunk], intent: Intent, weight: Callable[[st
     return found
 
 
-def _own_subject(clause: str) -> bool:
-    """Whether the words before the first figure of `clause` name a thing of their own (a noun,
-    "综合产值达870亿元") rather than continue the clause before it ("增长6%", "建成12个")."""
-    first = extract_figures(clause)
-    lead = clause[:first[0].start] if first else clause
+def _own_subject(lead: str) -> bool:
+    """Whether the words before a figure name a thing of their own (a noun, "综合产值达" of
+    "综合产值达870亿元") rather than continue the clause before it ("增长" of "增长6%", "建成")."""
     for word in lexicon.continuation_words():
         lead = lead.replace(word, " ")
     import jieba.posseg
