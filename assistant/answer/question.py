@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from assistant.lang.zh import lexicon
 from assistant.lang.zh.messages import listing
 from assistant.lang.zh.places import Place, PlaceMention, ancestors, find_places, place_named, places
-from assistant.lang.zh.text import ASKED_YEAR
+from assistant.lang.zh.text import ASKED_YEAR, BRACKETS_CLOSE, BRACKETS_OPEN
 
 # Everyday words mapped to the reports' indicator names: the question is searched and matched with
 # the report's wording in place of the everyday one.
 SYNONYMS = lexicon.synonyms()
+ALTERNATIVES = "|"  # joins the spellings of one term, any of which fills it ("停车位|停车泊位")
+SPELLING_SEPARATORS = re.compile(f"[{re.escape(ALTERNATIVES + BRACKETS_OPEN + BRACKETS_CLOSE)}]")
 NOT_FOUND = lexicon.phrase("not_found")  # how every abstention begins
 
 
@@ -243,20 +246,32 @@ def segment(text: str) -> list[str]:
 
 
 def in_report_wording(text: str) -> str:
-    """`text` with everyday words replaced by the reports' wording, whole words only (so 新开 is
-    replaced but 新开工 is not); a phrase of up to three words wins over its parts (经济增速)."""
+    """`text` with each everyday word the glossary knows made one term of its spellings, the asker's
+    own first ("停车位|停车泊位": a report may write either), whole words only (so 新开 is
+    replaced but 新开工 is not); a phrase of up to three words wins over its parts (经济增速).
+    Words the glossary gives one meaning (争取, 冲到: 力争) make one term."""
     words, out, i = segment(text), [], 0
+    terms: dict[str, list[str]] = {}  # a glossary meaning → the question's words for it
     while i < len(words):
         for j in range(min(len(words), i + 3), i, -1):
             phrase = "".join(words[i:j])
             if phrase in SYNONYMS:
-                out.append(SYNONYMS[phrase])
+                means = SYNONYMS[phrase]
+                if means and means not in terms:
+                    terms[means] = []
+                    out.append(means)
+                terms.get(means, []).append(phrase)
                 i = j
                 break
         else:
             out.append(words[i])
             i += 1
-    return " ".join(w for w in out if w)
+    return " ".join(_spellings(terms[w], w) if w in terms else w for w in out if w)
+
+
+def _spellings(words: list[str], means: str) -> str:
+    """"停车位|停车泊位": the asker's words and the glossary's spellings of them as one term."""
+    return ALTERNATIVES.join(dict.fromkeys(s for s in [*words, *SPELLING_SEPARATORS.split(means)] if s))
 
 
 def _stated_data_years(text: str) -> list[tuple[int, int]]:
@@ -275,11 +290,14 @@ def _both_periods(question: str) -> list[str]:
 
 
 def _period(question: str, year: int | None, periods: dict[int, set[str]]) -> str | None:
-    """"actual" or "target": the year decides when the reports give only one kind for it
-    (2022: results, 2023: targets); otherwise cue words like 完成 or 目标 do."""
+    """"actual" or "target": results when the question asks only for results in words of its own
+    (实际, 完成了), even of a year the reports only plan (that plan is no result); else the year,
+    when the reports give one kind for it (2022: results, 2023: targets); else cue words like 目标.
+    Target cues never override the year: they also name results (计划总投资, 预期寿命)."""
+    cued = [p for p in ("actual", "target") if any(c in question for c in lexicon.period_cues(p))]
+    own = [p for p in cued if any(c in question for c in lexicon.period_cues(p) if c not in lexicon.relative_years())]
+    if own == ["actual"]:
+        return "actual"
     if year in periods and len(periods[year]) == 1:
         return next(iter(periods[year]))
-    for period in ("actual", "target"):
-        if any(cue in question for cue in lexicon.period_cues(period)):
-            return period
-    return None
+    return cued[0] if cued else None

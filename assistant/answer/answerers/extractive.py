@@ -12,7 +12,7 @@ from functools import lru_cache
 from assistant.answer.answerers.base import ImmediateAnswerer
 from assistant.answer.calibration import FEATURES, Calibration, load_calibration
 from assistant.answer.grounding import ungrounded_figures
-from assistant.answer.question import NOT_FOUND, Intent, segment
+from assistant.answer.question import ALTERNATIVES, NOT_FOUND, Intent, segment
 from assistant.index.keyword import UNSEEN_TOKEN, tokenize
 from assistant.index.split import Chunk
 from assistant.lang.zh import lexicon
@@ -62,9 +62,6 @@ def _clauses(text: str) -> list[tuple[int, int]]:
         if text[start:end].strip():
             spans.append((start, end))
     return spans
-
-
-ALTERNATIVES = "|"  # joins the words of one term that may each stand for it ("完工(竣工)")
 
 
 def topic_terms(intent: Intent) -> list[str]:
@@ -117,10 +114,12 @@ def _is_noun(word: str) -> bool:
 
 
 def _presence(word: str, text: str) -> float:
-    """1 when the word (or a word the glossary equates with it) occurs; else most of the share of
+    """1 when the word (or a spelling the glossary gives it) occurs; else most of the share of
     its sub-words that occur ("引进人才" in "引进各类人才"), or half the share of its bigrams."""
-    if ALTERNATIVES in word:
-        return max(_presence(w, text) for w in word.split(ALTERNATIVES))
+    if ALTERNATIVES in word:  # the asker's own words count only whole: 经济增长 is no partial match for 经济…增长
+        spellings = word.split(ALTERNATIVES)
+        return 1.0 if any(w in text for w in spellings) else \
+            max((_presence(w, text) for w in spellings if w not in lexicon.synonyms()), default=0.0)
     if any(same in text for same in lexicon.same_as(word)):
         return 1.0
     parts = _sub_words(word)
