@@ -118,9 +118,9 @@ def _presence(word: str, text: str) -> float:
     its sub-words that occur ("引进人才" in "引进各类人才"), or half the share of its bigrams."""
     if ALTERNATIVES in word:  # the asker's own words count only whole: 经济增长 is no partial match for 经济…增长
         spellings = word.split(ALTERNATIVES)
-        return 1.0 if any(w in text for w in spellings) else \
+        return 1.0 if any(_occurs(w, text) for w in spellings) else \
             max((_presence(w, text) for w in spellings if w not in lexicon.synonyms()), default=0.0)
-    if any(same in text for same in lexicon.same_as(word)):
+    if any(_occurs(same, text) for same in lexicon.same_as(word)):
         return 1.0
     parts = _sub_words(word)
     if parts:
@@ -128,18 +128,31 @@ def _presence(word: str, text: str) -> float:
             return 0.0
         return 0.9 * sum(p in text for p in parts) / len(parts)
     tokens = [t for t in tokenize(word) if len(t) > 1]
-    return 0.5 * sum(t in text for t in tokens) / len(tokens) if tokens else 0.0
+    return 0.5 * sum(_occurs(t, text) for t in tokens) / len(tokens) if tokens else 0.0
+
+
+def _occurs(word: str, text: str) -> bool:
+    """Whether `word` is in `text` as itself: not inside a word that holds it but means another
+    thing (出口 in 进出口), nor right after a per-unit word it lacks (生产总值 in 人均生产总值)."""
+    for holder in lexicon.words_holding(word):
+        text = text.replace(holder, " ")
+    per_unit = tuple(w for w in lexicon.per_unit_words() if w not in word)
+    return any(not text.endswith(per_unit, 0, m.start()) for m in re.finditer(re.escape(word), text))
 
 
 _NUMERAL = re.compile(rf"\d|[{lexicon.numeral_chars()}]")
 
 
 def _other_numbered(word: str, text: str) -> bool:
-    """Whether `text` lacks the numbered part of `word` but has the rest: another numbered thing of
-    the same name (第一产业 for 第二产业, 16号线 for 15号线), not a partial match."""
+    """Whether `text` lacks the numbered or per-unit part of `word` but has the rest: another thing
+    of the same name (第一产业 for 第二产业, 16号线 for 15号线, 生产总值 for 人均生产总值), not a
+    partial match."""
+    if ALTERNATIVES in word:
+        spellings = word.split(ALTERNATIVES)
+        return not any(_occurs(w, text) for w in spellings) and any(_other_numbered(w, text) for w in spellings)
     parts = _sub_words(word)
     missing = [p for p in parts if p not in text]
-    return any(_NUMERAL.search(p) for p in missing) and len(missing) < len(parts)
+    return any(_NUMERAL.search(p) or p in lexicon.per_unit_words() for p in missing) and len(missing) < len(parts)
 
 
 @lru_cache(maxsize=4096)  # a question's few words are looked up in every candidate clause
@@ -253,9 +266,13 @@ def candidates(hits: Sequence[ScoredChunk], intent: Intent, weight: Callable[[st
                          for f in stated]
             # A clause continues the words before it in its sentence ("地区生产总值…，增长6%"), never
             # those after it: they belong to the next figure ("…904.92亿元；固定资产投资…增长8.1%").
+            # Unless the words before its figure name a subject of their own that is not the topic
+            # ("…增长6%；居民消费价格指数控制在103左右" answers no GDP question).
             before = text[text.rfind(FULL_STOP, 0, start) + 1:start]
+            subject = quote_text[:stated[0].start] if numeric else ""
+            borrows = not (_own_subject(subject) and not _coverage(subject, terms, weights))
             coverage = max(_coverage(quote_text, terms, weights),
-                           0.8 * _coverage(before + quote_text + chunk.section, terms, weights))
+                           0.8 * _coverage(before + quote_text + chunk.section, terms, weights) if borrows else 0.0)
             subject_end = _asked_figure_end(stated, agreement, len(quote_text)) if numeric else len(quote_text)
             if intent.year and chunk.year != intent.year and lexicon.phrase("year", year=intent.year) \
                     not in text[text.rfind(FULL_STOP, 0, start) + 1:span[0] + subject_end]:
@@ -272,6 +289,7 @@ def candidates(hits: Sequence[ScoredChunk], intent: Intent, weight: Callable[[st
     return found
 
 
+@lru_cache(maxsize=8192)  # asked of every candidate clause, often of the same words
 def _own_subject(lead: str) -> bool:
     """Whether the words before a figure name a thing of their own (a noun, "综合产值达" of
     "综合产值达870亿元") rather than continue the clause before it ("增长" of "增长6%", "建成")."""

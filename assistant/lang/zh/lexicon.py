@@ -136,6 +136,16 @@ def asks_measure(word: str) -> bool:
 
 
 @cache
+def per_unit_words() -> tuple[str, ...]:
+    """Words that make a quantity per unit (人均, 亩均): another quantity than the one without."""
+    return tuple(_section("answer")["per_unit_words"])
+
+
+def words_holding(word: str) -> tuple[str, ...]:
+    """Words that hold `word` but mean another thing (进出口 holds 出口)."""
+    return tuple(_section("answer")["words_holding"].get(word, ()))
+
+
 def continuation_words() -> tuple[str, ...]:
     """Clause openings that continue the figure before them ("力争", "其中")."""
     return tuple(_section("answer")["continuation_words"])
@@ -205,10 +215,12 @@ def asked_kind(question: str) -> str | None:
 def kinds_agree(asked: str | None, figure: str | None, before: str = "") -> int:
     """+1 when a figure of kind `figure`, after the words `before` it, answers a question asking
     `asked`; -1 when it cannot (money for a rate, a count for an area, a change for a level); 0 when
-    either is unknown or both are counts of different measure words (批 and 批次 count alike). 个
-    counts anything, people included."""
-    if asked is None or figure is None:
+    the question does not say or both are counts of different measure words (批 and 批次 count
+    alike). 个 counts anything, people included."""
+    if asked is None:
         return 0
+    if figure is None:  # a bare number (an index, a title's year, half of "1/4") measures nothing asked
+        return 0 if asked == "amount" else -1
     if asked == figure:
         return 1
     if asked == "amount":  # any measure of a level, but not a rate nor a change ("提高24.2斤")
@@ -262,6 +274,11 @@ def reference_words() -> tuple[str, ...]:
 def proper_name_continuations() -> tuple[str, ...]:
     """Words that make a place name part of another proper name (西湖大学)."""
     return tuple(_section("places")["gazetteer"]["proper_name_continuations"])
+
+
+def place_facilities() -> tuple[str, ...]:
+    """Words after a place name that keep it the place asked (深圳机场: 深圳)."""
+    return tuple(_section("places")["gazetteer"]["place_facilities"])
 
 
 def report_kinds() -> tuple[tuple[str, str], ...]:

@@ -159,6 +159,7 @@ def find_places(text: str, extra: dict[str, tuple[Place, ...]] | None = None) ->
     edges = set(words) | {end for end, _ in words.values()}
     proper_name_words = lexicon.proper_name_continuations()
     not_place = lexicon.non_place_tags()
+    facilities = lexicon.place_facilities()
     found: list[PlaceMention] = []
     start = 0
     while start < len(text):
@@ -169,7 +170,7 @@ def find_places(text: str, extra: dict[str, tuple[Place, ...]] | None = None) ->
             # A full name ends with its level suffix, which jieba may join to the next word
             # (成都/市政府); a short form must end where a word ends (西湖 of 西湖大学 does not).
             full = name in _full_names() or name in (extra or {})
-            if end not in edges and not (len(name) >= 3 and full):
+            if end not in edges and not (len(name) >= 3 and full) and not text.startswith(facilities, end):
                 continue
             if not full and words.get(start, (0, ""))[1].startswith(not_place):
                 continue  # a short form that is a common word here (合作 of 合作园, not 合作市)
