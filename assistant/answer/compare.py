@@ -86,9 +86,10 @@ def comparison_table(answer: Answer) -> list[dict]:
 
 
 def answering_figure(figures: Sequence[Figure], citation: Citation, question: str) -> Figure | None:
-    """Of the figures a passage backs, the one the question asks for: the one whose unit is the
-    measure asked ("多少个" asks 个), then the one whose words before it share most with the
-    question ("新增托位不少于300个" over "婴幼儿成长驿站4家" for 托位), then the first."""
+    """Of the figures a passage backs, the one the question asks for: one of the kind asked (a rate
+    for 增速, not the level before it), then the one whose unit is the measure asked ("多少个" asks
+    个), then the one whose words before it share most with the question ("新增托位不少于300个"
+    over "婴幼儿成长驿站4家" for 托位), then the first."""
     if len(figures) <= 1:
         return figures[0] if figures else None
     measure = lexicon.asking_count().search(question)
@@ -97,13 +98,16 @@ def answering_figure(figures: Sequence[Figure], citation: Citation, question: st
     stated = extract_figures(text)
     pairs = set(zip(question, question[1:], strict=False))
 
-    def key(item: tuple[int, Figure]) -> tuple[int, float, int]:
+    kind = lexicon.asked_kind(question)
+
+    def key(item: tuple[int, Figure]) -> tuple[int, int, float, int]:
         index, figure = item
         found = _find(figure, stated) or _quantity(figure)
         unit = found.unit if found is not None else figure.unit
         asked = int(bool(asked_unit) and unit == asked_unit)
         if found is None or found not in stated:
-            return (asked, 0.0, -index)
+            return (lexicon.kinds_agree(kind, lexicon.figure_kind(unit)), asked, 0.0, -index)
+        agrees = lexicon.kinds_agree(kind, lexicon.figure_kind(unit), text[:found.start])
         at = stated.index(found)
         label = text[stated[at - 1].end if at else 0:found.start]  # the words since the figure before
         label = next((label[:-len(q)] for q in _WORDS.qualifiers_before if label.endswith(q)), label)
@@ -111,7 +115,7 @@ def answering_figure(figures: Sequence[Figure], citation: Citation, question: st
         # the thing counted is named right before its figure ("普惠托位240个").
         shared = sum(1 / (1 + (len(label) - i - 2) / 2) for i, pair in enumerate(zip(label, label[1:], strict=False))
                      if pair in pairs)
-        return (asked, shared, -index)
+        return (agrees, asked, shared, -index)
 
     return max(enumerate(figures), key=key)[1]
 

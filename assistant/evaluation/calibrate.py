@@ -18,8 +18,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from assistant.answer.answerers.extractive import weighed
-from assistant.answer.calibration import FEATURES, Calibration
+from assistant.answer.answerers.extractive import results_first, weighed
+from assistant.answer.calibration import FEATURES, Calibration, load_calibration
 from assistant.answer.service import Assistant
 from assistant.evaluation.gold import GoldItem
 from assistant.lang.zh.numbers import extract_figures, parse_quantity, same_quantity
@@ -68,13 +68,15 @@ def _fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1.0, steps: int = 50
 def collect(assistant: Assistant, items: Sequence[GoldItem]) -> tuple[np.ndarray, np.ndarray, list[list]]:
     """(candidate features, candidate labels, and per item and place [item number, its candidates'
     features, their labels]): the choices the offline answerer makes, and no others (a question
-    refused before it, a figure of another kind than asked)."""
+    refused before it, a figure of another kind than asked, a plan where a result would be
+    answered: that choice is made with the calibration in force)."""
+    current = load_calibration()
     groups: list[list] = []
     xs, ys = [], []
     for number, item in enumerate(items):
         for intent, hits in assistant.passages(item.question, item.history):
             for found in assistant.offline.candidates(intent, hits).values():
-                found = weighed(found)
+                found = results_first(weighed(found), intent, current)
                 if found:
                     xs.append(np.array([c.features for c in found]))
                     ys.append(np.array([_states_gold(item, c.hit.chunk.doc_id, c.hit.chunk.text[c.start:c.end])

@@ -126,7 +126,7 @@ def _presence(word: str, text: str) -> float:
     if parts:
         if _other_numbered(word, text):
             return 0.0
-        return 0.9 * sum(p in text for p in parts) / len(parts)
+        return 0.9 * sum(_occurs(p, text) for p in parts) / len(parts)
     tokens = [t for t in tokenize(word) if len(t) > 1]
     return 0.5 * sum(_occurs(t, text) for t in tokens) / len(tokens) if tokens else 0.0
 
@@ -314,6 +314,17 @@ def weighed(found: Sequence[Candidate], other_kind: bool = False) -> list[Candid
     return [c for c in found if (c.features[kind] < 0) == other_kind]
 
 
+def results_first(found: Sequence[Candidate], intent: Intent, calibration: Calibration) -> list[Candidate]:
+    """The candidates to choose from: where the question asks no period (no 目标 nor 实际, and a
+    year the reports give both for, or none), the results, when one of them would be answered:
+    "潜江新增就业多少人" asks what was done, not the plan."""
+    if intent.period is not None:
+        return list(found)
+    done = [c for c in found if c.hit.chunk.period == "actual"]
+    best = max((calibration.confidence(calibration.score(c.features)) for c in done), default=0.0)
+    return done if best >= calibration.threshold else list(found)
+
+
 def best_quote(found: Sequence[Candidate], calibration: Calibration) -> Quote | None:
     """The best-scoring of `found`, with its calibrated confidence; None when there is none.
     Abstaining below the threshold is the caller's choice."""
@@ -411,7 +422,8 @@ class ExtractiveAnswerer(ImmediateAnswerer):
         below the calibrated threshold is no answer."""
         calibration = load_calibration()
         found_by_place = self.candidates(intent, hits)
-        best = {d: best_quote(weighed(found), calibration) for d, found in found_by_place.items()}
+        best = {d: best_quote(results_first(weighed(found), intent, calibration), calibration)
+                for d, found in found_by_place.items()}
         found = {d: q if q and q.confidence >= calibration.threshold else None for d, q in best.items()}
         if not any(found.values()) and intent.asked_kind:
             others = (best_quote(weighed(found, other_kind=True), calibration) for found in found_by_place.values())
