@@ -133,3 +133,42 @@ def test_another_numbered_thing_or_a_rank_is_no_answer(outside):
     assert "2.5%" not in outside.ask("四川2024年第二产业增加值增长多少？").answer
     ranked = outside.ask("内蒙古2024年规模以上工业增加值增长多少？")
     assert ranked.abstained, ranked.answer
+
+
+def test_a_result_asked_of_a_year_the_reports_only_plan_is_not_its_plan(outside):
+    # 四川's latest report plans 2025 (粮食产量725亿斤以上); no report gives 2025's result.
+    answer = outside.ask("四川2025年实际粮食产量是多少？")
+    assert answer.abstained and "725" not in answer.answer, answer.answer
+    assert "725亿斤" in outside.ask("四川2025年粮食产量目标是多少？").answer
+
+
+def test_exports_are_not_imports_and_exports_together(outside):
+    # 广东 gives 进出口总额突破9万亿元 and no export total; 全国 2021 gives 货物进出口总额增长21.4% only.
+    for question in ("广东去年出口多少钱？", "2021年全国出口增长了多少？"):
+        answer = outside.ask(question)
+        assert "9万亿" not in answer.answer and "21.4%" not in answer.answer, answer.answer
+
+
+def test_a_per_capita_figure_is_not_the_total(outside):
+    answer = outside.ask("2021年全国人均GDP多少？")  # the report gives 国内生产总值114万亿元, no per-capita figure
+    assert answer.abstained and "114万亿" not in answer.answer, answer.answer
+
+
+def test_a_clause_naming_its_own_subject_takes_no_topic_from_the_sentence(outside):
+    # 成都's 2024 plan: "地区生产总值增长6%左右…；居民消费价格指数控制在103左右；力争空气质量优良天数300天以上".
+    answer = outside.ask("成都2024年GDP是多少？")
+    assert answer.abstained and "103" not in answer.answer and "300天" not in answer.answer, answer.answer
+
+
+def test_a_question_without_period_gets_the_result_before_the_plan(outside):
+    # 潜江's review: 新增城镇就业11333人 (2023); its plan: 新增就业7500人 (2024).
+    answer = outside.ask("潜江新增就业多少人？")
+    assert "11333人" in answer.answer and "7500" not in answer.answer, answer.answer
+
+
+def test_a_comparison_of_growth_orders_the_rates_not_the_levels(outside):
+    # 成都: 地区生产总值超2.2万亿元、增长6%; 潜江: 904.92亿元，增长6.3%.
+    answer = outside.ask("成都和潜江2023年GDP增速哪个高？")
+    assert [row["figure"] for row in answer.table] == ["6%", "6.3%"], answer.table
+    sentence = answer.answer.rsplit("。", 2)[-2]
+    assert sentence.index("潜江") < sentence.index("成都") and "6.3%" in sentence, answer.answer

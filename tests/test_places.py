@@ -162,3 +162,10 @@ def test_the_whole_a_share_or_rank_is_taken_of_is_no_place_asked():
     assert [m.text for m in find_places("内蒙古外送电量占全国比重是多少")] == ["内蒙古"]
     assert [m.text for m in find_places("四川经济总量居全国第几")] == ["四川"]
     assert [m.text for m in find_places("全国国内生产总值增长目标")] == ["全国"]
+
+
+def test_a_port_airport_or_station_names_its_place():
+    # Their figures are their place's, even where jieba makes "深圳机场" one word.
+    assert [m.text for m in find_places("2023年深圳机场旅客吞吐量有多少")] == ["深圳"]
+    assert [m.text for m in find_places("烟台港集装箱吞吐量多少")] == ["烟台"]
+    assert [m.text for m in find_places("西湖大学2023年的招生人数")] == []

@@ -33,6 +33,9 @@ def test_a_rate_never_answers_a_total_and_counts_of_any_measure_do_not_clash():
     # Person-times are no count of people: "新增就业多少人" is not answered by "帮扶8000人次".
     assert lexicon.kinds_agree(lexicon.asked_kind("新增就业多少人"), lexicon.figure_kind("人次")) == -1
     assert lexicon.kinds_agree(lexicon.asked_kind("接待游客多少人次"), lexicon.figure_kind("人次")) == 1
+    # A bare number (an index, a title's year, half of "1/4") answers no measured kind, only a level.
+    assert lexicon.kinds_agree(lexicon.asked_kind("造了多少辆新能源车"), None) == -1
+    assert lexicon.kinds_agree("amount", None) == 0
 
 
 def test_the_packaged_calibration_has_every_feature_and_a_sane_curve():
@@ -88,3 +91,16 @@ def test_a_word_in_brackets_after_another_is_a_second_word_for_the_same_term():
     terms = topic_terms(reader.read("拱墅区2023年完工（竣工）多少条道路"))
     assert terms == ["完工|竣工", "道路"]
     assert _presence(terms[0], "竣工20条11.7公里") == 1.0
+
+
+def test_the_askers_own_word_stays_a_spelling_of_its_glossary_term():
+    from assistant.answer.answerers.extractive import _presence
+    from assistant.answer.question import in_report_wording
+
+    # A report may write the everyday word itself ("新增停车位4255个"), or the indicator's name.
+    term = in_report_wording("新增停车位").split()[-1]
+    assert _presence(term, "新增停车位4255个") == 1.0 and _presence(term, "新增停车泊位不少于3700个") == 1.0
+    # The asker's word counts only whole: "数字经济…增长" is no 0.9 partial match of 经济增长.
+    assert _presence(in_report_wording("经济增长"), "数字经济核心产业增加值增长8%") < 0.5
+    # Words the glossary gives one meaning make one term, so it is not counted twice.
+    assert in_report_wording("争取冲到多少").split()[0].split("|")[-1] == "力争"

@@ -291,13 +291,19 @@ def candidates(hits: Sequence[ScoredChunk], intent: Intent, weight: Callable[[st
 
 @lru_cache(maxsize=8192)  # asked of every candidate clause, often of the same words
 def _own_subject(lead: str) -> bool:
-    """Whether the words before a figure name a thing of their own (a noun, "综合产值达" of
-    "综合产值达870亿元") rather than continue the clause before it ("增长" of "增长6%", "建成")."""
+    """Whether the words before a figure name a thing of their own (a noun before any verb or
+    preposition: "综合产值达" of "综合产值达870亿元") rather than continue the clause before it
+    ("增长" of "增长6%", "新增停车位", "全年为市场主体减负")."""
     for word in lexicon.continuation_words():
         lead = lead.replace(word, " ")
     import jieba.posseg
 
-    return any(w.flag.startswith("n") and len(w.word) > 1 for w in jieba.posseg.cut(lead))
+    for w in jieba.posseg.cut(lead):
+        if w.flag in ("v", "p"):
+            return False
+        if w.flag.startswith("n") and len(w.word) > 1:
+            return True
+    return False
 
 
 def _asked_figure_end(stated: Sequence[NumericValue], agreement: Sequence[int], default: int) -> int:
