@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -229,20 +228,14 @@ class QuestionReader:
 def _topic_nouns(topic: str) -> list[str]:
     """Nouns that name a new topic ("人才", "家庭养老床位"); a turn with only verbs ("新认定了多少家",
     "出让了多少亩") refines the previous topic instead."""
-    import jieba.posseg
-
-    jieba.setLogLevel(logging.WARNING)
     generic = lexicon.generic_words()
-    return [w.word for w in jieba.posseg.cut(topic) if len(w.word) > 1 and w.word not in generic
+    return [w.word for w in lexicon.jieba().posseg.cut(topic) if len(w.word) > 1 and w.word not in generic
             and (w.flag.startswith("n") or w.flag in ("j", "l", "eng"))]
 
 
 def segment(text: str) -> list[str]:
     """Words of a Chinese text (jieba, loaded on first use)."""
-    import jieba
-
-    jieba.setLogLevel(logging.WARNING)
-    return jieba.lcut(text)
+    return lexicon.jieba().lcut(text)
 
 
 def in_report_wording(text: str) -> str:

@@ -108,9 +108,7 @@ def _word_weight(word: str, idf: Callable[[str], float]) -> float:
 def _is_noun(word: str) -> bool:
     """Whether jieba tags the word as a noun: an unseen noun (月球) is a topic the reports lack, not
     the asker's wording for one they have."""
-    import jieba.posseg
-
-    return all(w.flag.startswith("n") for w in jieba.posseg.cut(word))
+    return all(w.flag.startswith("n") for w in lexicon.jieba().posseg.cut(word))
 
 
 def _presence(word: str, text: str) -> float:
@@ -158,9 +156,7 @@ def _other_numbered(word: str, text: str) -> bool:
 @lru_cache(maxsize=4096)  # a question's few words are looked up in every candidate clause
 def _sub_words(word: str) -> tuple[str, ...]:
     """The shorter words inside `word` ("引进人才" → 引进, 人才)."""
-    import jieba
-
-    return tuple(p for p in jieba.cut_for_search(word) if len(p) > 1 and p != word)
+    return tuple(p for p in lexicon.jieba().cut_for_search(word) if len(p) > 1 and p != word)
 
 
 def about(text: str, terms: Sequence[str]) -> bool:
@@ -296,9 +292,7 @@ def _own_subject(lead: str) -> bool:
     ("增长" of "增长6%", "新增停车位", "全年为市场主体减负")."""
     for word in lexicon.continuation_words():
         lead = lead.replace(word, " ")
-    import jieba.posseg
-
-    for w in jieba.posseg.cut(lead):
+    for w in lexicon.jieba().posseg.cut(lead):
         if w.flag in ("v", "p"):
             return False
         if w.flag.startswith("n") and len(w.word) > 1:

@@ -7,12 +7,14 @@ holds no Chinese words of its own.
 
 from __future__ import annotations
 
+import logging
 import re
 import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 _FOLDER = Path(__file__).parent
@@ -26,6 +28,21 @@ def _data(name: str) -> dict[str, Any]:
 
 def _section(name: str) -> dict[str, Any]:
     return _data("lexicon")[name]
+
+
+@cache
+def jieba() -> ModuleType:
+    """jieba (with its tagger, jieba().posseg), quiet, knowing the glossary's everyday words as
+    words: "新能源车有多少辆" keeps 新能源车 whole (not 新能源 / 车有), so the glossary finds it.
+    Every use of jieba goes through here, so all see the same dictionary."""
+    import jieba as segmenter
+    import jieba.posseg  # noqa: F401  (the tagger, as segmenter.posseg)
+
+    segmenter.setLogLevel(logging.WARNING)
+    for word in synonyms():
+        if len(word) > 1:
+            segmenter.add_word(word)
+    return segmenter
 
 
 def _alternation(words: Iterable[str]) -> str:

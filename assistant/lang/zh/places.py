@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import importlib.util
-import logging
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -139,12 +138,8 @@ def ancestors(place: Place) -> Iterator[Place]:
 @lru_cache(maxsize=1024)  # one question is read several times (places, topic, follow-up)
 def _words(text: str) -> dict[int, tuple[int, str]]:
     """jieba's words of `text`: start offset -> (end offset, part-of-speech tag)."""
-    import jieba
-    import jieba.posseg
-
-    jieba.setLogLevel(logging.WARNING)
     words, position = {}, 0
-    for word, flag in jieba.posseg.cut(text):
+    for word, flag in lexicon.jieba().posseg.cut(text):
         words[position] = (position + len(word), flag)
         position += len(word)
     return words
