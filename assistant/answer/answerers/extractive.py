@@ -256,8 +256,10 @@ def candidates(hits: Sequence[ScoredChunk], intent: Intent, weight: Callable[[st
             answer_start = _answer_start(clauses, i, span, text, numeric)
             # The words before the figure, when its clause is not the one the candidate starts at.
             lead = text[answer_start:span[0] + stated[0].start] if numeric and answer_start >= clauses[i][1] else ""
-            if lead and _own_subject(lead) and not _coverage(lead, terms, weights):
-                continue  # the figure has a subject of its own, not the one asked ("…品牌，力争综合产值达870亿元")
+            if lead and _own_subject(lead):
+                # The figure has a subject of its own ("…品牌，力争综合产值达870亿元"): it is weighed
+                # as the candidate of its own clause, not with the words of the clauses before.
+                continue
             agreement = [lexicon.kinds_agree(intent.asked_kind, lexicon.figure_kind(f.unit), quote_text[:f.start])
                          for f in stated]
             # A clause continues the words before it in its sentence ("地区生产总值…，增长6%"), never

@@ -137,8 +137,8 @@ def asking_words() -> frozenset[str]:
 @cache
 def _measure_phrase() -> re.Pattern[str]:
     q = _section("question")
-    marks, numerals = _alternation([*q["count_words"], *q["naming_marks"]]), re.escape(numeral_chars())
-    return re.compile(rf"(?:(?:{marks})[{numerals}]*|[{numerals}]+)(?:{_alternation(_section('figures')['units'])})")
+    marks, numerals = _alternation([*q["count_words"], *q["naming_marks"]]), re.escape(numeral_chars() + q["scale_chars"])
+    return re.compile(rf"(?:(?:{marks})[{numerals}]*|[{numerals}]*)(?:{_alternation(_section('figures')['units'])})")
 
 
 def numeral_chars() -> str:
@@ -147,8 +147,8 @@ def numeral_chars() -> str:
 
 
 def asks_measure(word: str) -> bool:
-    """Whether `word` is a count or ordinal with its measure word ("哪条", "几宗", "两个"): how many or
-    which are asked, not what about."""
+    """Whether `word` is a measure word, alone or after a count, ordinal or scale ("哪条", "几宗",
+    "两个", "亿元", "公里"): how many or which are asked, not what about."""
     return _measure_phrase().fullmatch(word) is not None
 
 
