@@ -158,9 +158,22 @@ def per_unit_words() -> tuple[str, ...]:
     return tuple(_section("answer")["per_unit_words"])
 
 
-def words_holding(word: str) -> tuple[str, ...]:
-    """Words that hold `word` but mean another thing (进出口 holds 出口)."""
-    return tuple(_section("answer")["words_holding"].get(word, ()))
+def words_holding_table() -> dict[str, list[str]]:
+    """Words and the words that hold them but mean another thing (出口: 进出口)."""
+    return _section("answer")["words_holding"]
+
+
+@cache
+def share_words() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(words before, words after) a quantity that a share or ratio is taken of ("占…比重",
+    "与…之比"): there it is the whole, not the figure's subject."""
+    words = _section("answer")["share_of"]
+    return tuple(words["before"]), tuple(words["after"])
+
+
+def scope_words() -> frozenset[str]:
+    """Words that open a clause with its scope or time, not its subject (全省, 年末)."""
+    return frozenset(_section("answer")["scope_words"])
 
 
 def continuation_words() -> tuple[str, ...]:
