@@ -137,7 +137,8 @@ def asking_words() -> frozenset[str]:
 @cache
 def _measure_phrase() -> re.Pattern[str]:
     q = _section("question")
-    marks, numerals = _alternation([*q["count_words"], *q["naming_marks"]]), re.escape(numeral_chars() + q["scale_chars"])
+    marks = _alternation([*q["count_words"], *q["naming_marks"]])
+    numerals = re.escape(numeral_chars() + q["scale_chars"])
     return re.compile(rf"(?:(?:{marks})[{numerals}]*|[{numerals}]*)(?:{_alternation(_section('figures')['units'])})")
 
 
