@@ -138,8 +138,9 @@ def asking_words() -> frozenset[str]:
 def _measure_phrase() -> re.Pattern[str]:
     q = _section("question")
     marks = _alternation([*q["count_words"], *q["naming_marks"]])
-    numerals = re.escape(numeral_chars() + q["scale_chars"])
-    return re.compile(rf"(?:(?:{marks})[{numerals}]*|[{numerals}]*)(?:{_alternation(_section('figures')['units'])})")
+    numerals, scales = re.escape(numeral_chars() + q["scale_chars"]), re.escape(q["scale_chars"])
+    units = _alternation(_section("figures")["units"])
+    return re.compile(rf"(?:(?:{marks})[{numerals}]*|[{numerals}]*)(?:{units})|[{scales}]+")
 
 
 def numeral_chars() -> str:
@@ -149,7 +150,7 @@ def numeral_chars() -> str:
 
 def asks_measure(word: str) -> bool:
     """Whether `word` is a measure word, alone or after a count, ordinal or scale ("哪条", "几宗",
-    "两个", "亿元", "公里"): how many or which are asked, not what about."""
+    "两个", "亿元", "公里"), or a scale ("万亿"): how many or which are asked, not what about."""
     return _measure_phrase().fullmatch(word) is not None
 
 
@@ -245,13 +246,19 @@ def asked_kind(question: str) -> str | None:
 
 def kinds_agree(asked: str | None, figure: str | None, before: str = "") -> int:
     """+1 when a figure of kind `figure`, after the words `before` it, answers a question asking
-    `asked`; -1 when it cannot (money for a rate, a count for an area, a change for a level); 0 when
+    `asked`; -1 when it cannot (money for a rate, a count for an area, a change for a level, a share
+    for a growth rate or the reverse: "占比51%" answers no 增长多少); 0 when
     the question does not say or both are counts of different measure words (批 and 批次 count
     alike). 个 counts anything, people included."""
     if asked is None:
         return 0
     if figure is None:  # a bare number (an index, a title's year, half of "1/4") measures nothing asked
         return 0 if asked == "amount" else -1
+    words = _section("figures")
+    if figure == "rate" and asked in ("rate", "share"):  # a growth rate is no share, nor the reverse
+        changed = before.rstrip().endswith(tuple(words["change_words"]))
+        shared = before.rstrip().endswith(tuple(words["share_words"]))
+        return -1 if (asked == "rate" and shared) or (asked == "share" and changed) else 1
     if asked == figure:
         return 1
     if asked == "amount":  # any measure of a level, but not a rate nor a change ("提高24.2斤")
