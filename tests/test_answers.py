@@ -33,7 +33,7 @@ def test_every_cited_passage_is_the_exact_report_slice(assistant, settings):
 
 
 def test_every_figure_in_an_answer_occurs_in_its_cited_passage(assistant):
-    for question in ("滨江区2022年地区生产总值是多少", "去年滨江招了多少人才", "2023年新增停车泊位目标",
+    for question in ("滨江区2022年地区生产总值是多少", "去年滨江引进了多少人才", "2023年新增停车泊位目标",
                      "滨江区2023年地区生产总值增长目标"):
         answer = assistant.ask(question)
         assert ungrounded_figures(answer.answer, answer.citations) == []

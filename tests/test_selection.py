@@ -104,3 +104,34 @@ def test_the_askers_own_word_stays_a_spelling_of_its_glossary_term():
     assert _presence(in_report_wording("经济增长"), "数字经济核心产业增加值增长8%") < 0.5
     # Words the glossary gives one meaning make one term, so it is not counted twice.
     assert in_report_wording("争取冲刺多少").split()[0] == "争取|冲刺|力争"
+
+
+def test_a_share_is_no_growth_rate_and_a_growth_rate_no_share():
+    # "实际使用外资152.7亿美元，其中制造业外资占比51%": 51% answers no 增长多少.
+    assert lexicon.kinds_agree(lexicon.asked_kind("实际使用外资比上年增长多少"), "rate", "其中制造业外资占比") == -1
+    assert lexicon.kinds_agree(lexicon.asked_kind("制造业外资占比多少"), "rate", "其中制造业外资占比") == 1
+    assert lexicon.kinds_agree(lexicon.asked_kind("制造业外资占比多少"), "rate", "外资增长") == -1
+
+
+def test_a_measure_word_or_a_scale_is_how_a_question_asks_not_its_topic():
+    assert all(lexicon.asks_measure(w) for w in ("亿元", "万人", "公里", "万亿", "哪条"))
+    assert not any(lexicon.asks_measure(w) for w in ("人才", "公园", "元旦"))
+
+
+def test_a_clause_opening_with_a_thing_of_its_own_has_its_own_subject():
+    from assistant.answer.answerers.extractive import _own_subject
+
+    for lead in ("一般公共预算收入增长", "年末全国城镇调查失业率降到", "力争综合产值达", "居民消费价格指数控制在"):
+        assert _own_subject(lead), lead
+    for lead in ("增长", "力争", "新增停车位", "全年为市场主体减负超过", "比上年末提高"):
+        assert not _own_subject(lead), lead
+
+
+def test_a_word_inside_a_longer_word_of_another_meaning_is_not_that_word():
+    from assistant.answer.answerers.extractive import _presence
+
+    assert _presence("出口", "进出口总额突破9万亿元") == 0.0
+    assert _presence("经济增长|生产总值增长", "全省海洋生产总值增长6.5%左右") < 0.5
+    assert _presence("经济增长|生产总值增长", "全省生产总值增长5.5%") == 1.0
+    assert _presence("生产总值", "全社会研发投入占地区生产总值比重提升至5.81%") < 0.5
+    assert _presence("固定资产投资", "制造业投资增长3.3%") < 0.5
