@@ -13,6 +13,7 @@ from assistant.answer.answerers.base import ImmediateAnswerer
 from assistant.answer.calibration import FEATURES, Calibration, load_calibration
 from assistant.answer.grounding import ungrounded_figures
 from assistant.answer.question import ALTERNATIVES, NOT_FOUND, Intent, segment
+from assistant.answer.question import SPELLING_SEPARATORS as SPELLINGS
 from assistant.index.keyword import UNSEEN_TOKEN, tokenize
 from assistant.index.split import Chunk
 from assistant.lang.zh import lexicon
@@ -125,7 +126,7 @@ def _presence(word: str, text: str) -> float:
     if parts:
         if _other_numbered(word, text):
             return 0.0
-        share = sum(_occurs(p, text) for p in parts) / len(parts)
+        share = sum(_part_occurs(p, text) for p in parts) / len(parts)
         return 0.9 if share == 1 else PART_SHARE * share
     tokens = [t for t in tokenize(word) if len(t) > 1]
     return 0.5 * sum(_occurs(t, text) for t in tokens) / len(tokens) if tokens else 0.0
@@ -142,6 +143,13 @@ def _occurs(word: str, text: str) -> bool:
     of_share, share = lexicon.share_words()
     return any(not text.endswith(per_unit + of_share, 0, m.start()) and not text.startswith(share, m.end())
                for m in re.finditer(re.escape(word), text))
+
+
+def _part_occurs(part: str, text: str) -> bool:
+    """Whether a sub-word occurs, as itself or in a spelling the glossary gives it (上市公司's 公司
+    as 企业 in "上市企业")."""
+    means = lexicon.synonyms().get(part)
+    return _occurs(part, text) or bool(means) and any(_occurs(s, text) for s in SPELLING_SEPARATORS.split(means) if s)
 
 
 @lru_cache(maxsize=4096)
