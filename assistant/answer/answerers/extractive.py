@@ -12,8 +12,7 @@ from functools import lru_cache
 from assistant.answer.answerers.base import ImmediateAnswerer
 from assistant.answer.calibration import FEATURES, Calibration, load_calibration
 from assistant.answer.grounding import ungrounded_figures
-from assistant.answer.question import ALTERNATIVES, NOT_FOUND, Intent, segment
-from assistant.answer.question import SPELLING_SEPARATORS as SPELLINGS
+from assistant.answer.question import ALTERNATIVES, NOT_FOUND, SPELLING_SEPARATORS, Intent, segment
 from assistant.index.keyword import UNSEEN_TOKEN, tokenize
 from assistant.index.split import Chunk
 from assistant.lang.zh import lexicon
@@ -148,8 +147,8 @@ def _occurs(word: str, text: str) -> bool:
 def _part_occurs(part: str, text: str) -> bool:
     """Whether a sub-word occurs, as itself or in a spelling the glossary gives it (上市公司's 公司
     as 企业 in "上市企业")."""
-    means = lexicon.synonyms().get(part)
-    return _occurs(part, text) or bool(means) and any(_occurs(s, text) for s in SPELLING_SEPARATORS.split(means) if s)
+    means = lexicon.synonyms().get(part, "")
+    return _occurs(part, text) or any(_occurs(s, text) for s in SPELLING_SEPARATORS.split(means) if s)
 
 
 @lru_cache(maxsize=4096)
