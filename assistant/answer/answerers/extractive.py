@@ -72,8 +72,15 @@ def topic_terms(intent: Intent) -> list[str]:
     # A glossary value "一般公共预算收入|财政总收入" stays one term; the rest is split into words.
     words = _bracketed([w for piece in text.split(" ") for w in ([piece] if ALTERNATIVES in piece else segment(piece))])
     asking = lexicon.asking_words()
+    words = [_without_asking_tail(w, asking) for w in words]
     return [w for w in dict.fromkeys(words) if w not in asking and not w.isdigit() and not lexicon.asks_measure(w)
             and (len(w) > 1 if CJK_CHAR.match(w) else w.isalnum() or ALTERNATIVES in w)]
+
+
+def _without_asking_tail(word: str, asking: frozenset[str]) -> str:
+    """A word less an asking word it ends with ("投资总额" → 投资: 总额 asks the measure)."""
+    tail = next((a for a in asking if len(a) > 1 and word.endswith(a) and len(word) - len(a) > 1), "")
+    return word[:-len(tail)] if tail and ALTERNATIVES not in word else word
 
 
 def _bracketed(words: list[str]) -> list[str]:

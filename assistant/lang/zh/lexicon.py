@@ -261,6 +261,8 @@ def kinds_agree(asked: str | None, figure: str | None, before: str = "") -> int:
         return -1 if (asked == "rate" and shared) or (asked == "share" and changed) else 1
     if asked == figure:
         return 1
+    if asked == "total":  # "进出口总额" is money: no count of firms, no rate
+        return 1 if figure == "money" else -1
     if asked == "amount":  # any measure of a level, but not a rate nor a change ("提高24.2斤")
         changed = before.rstrip().endswith(tuple(_section("figures")["change_words"]))
         return -1 if figure == "rate" or changed else 0
