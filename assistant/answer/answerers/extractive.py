@@ -143,12 +143,20 @@ def _occurs(word: str, text: str) -> bool:
     thing (出口 in 进出口, 生产总值增长 in 海洋生产总值增长), nor right after a per-unit word it
     lacks (生产总值 in 人均生产总值), nor as the whole a share is taken of ("占地区生产总值比重",
     "与地区生产总值之比")."""
+    if word not in text:  # most words of most clauses: no need to look closer
+        return False
     for holder in _holders(word):
         text = text.replace(holder, " ")
-    per_unit = tuple(w for w in lexicon.per_unit_words() if w not in word)
-    of_share, share = lexicon.share_words()
-    return any(not text.endswith(per_unit + of_share, 0, m.start()) and not text.startswith(share, m.end())
+    before, after = _not_before(word), lexicon.share_words()[1]
+    return any(not text.endswith(before, 0, m.start()) and not text.startswith(after, m.end())
                for m in re.finditer(re.escape(word), text))
+
+
+@lru_cache(maxsize=4096)
+def _not_before(word: str) -> tuple[str, ...]:
+    """Words that, right before `word`, make it another quantity or a share's whole: the per-unit
+    words it lacks and 占, 与."""
+    return tuple(w for w in lexicon.per_unit_words() if w not in word) + lexicon.share_words()[0]
 
 
 def _part_occurs(part: str, text: str) -> bool:
