@@ -135,3 +135,12 @@ def test_a_word_inside_a_longer_word_of_another_meaning_is_not_that_word():
     assert _presence("经济增长|生产总值增长", "全省生产总值增长5.5%") == 1.0
     assert _presence("生产总值", "全社会研发投入占地区生产总值比重提升至5.81%") < 0.5
     assert _presence("固定资产投资", "制造业投资增长3.3%") < 0.5
+
+
+def test_the_other_of_two_exclusive_parts_is_no_answer():
+    from assistant.answer.answerers.extractive import _contrasted
+
+    assert _contrasted("烟台2023年城镇调查失业率是多少", "城镇登记失业率低于3.5%")
+    assert _contrasted("城镇居民人均可支配收入增长多少", "农村居民人均可支配收入增长6.1%")
+    assert not _contrasted("城镇调查失业率是多少", "城镇调查失业率5.2%")
+    assert not _contrasted("进出口总额多少", "进出口总额8202亿元")

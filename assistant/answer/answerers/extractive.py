@@ -318,6 +318,8 @@ def candidates(hits: Sequence[ScoredChunk], intent: Intent, weight: Callable[[st
             if intent.year and chunk.year != intent.year and lexicon.phrase("year", year=intent.year) \
                     not in text[text.rfind(FULL_STOP, 0, start) + 1:span[0] + subject_end]:
                 continue  # another year's passage answers only where the year asked leads to the figure
+            if _contrasted(intent.question, quote_text[:subject_end]):
+                continue  # the other part of a whole (城镇登记失业率 for 城镇调查失业率)
             if any(_other_numbered(t, quote_text[:subject_end]) for t in terms):
                 continue  # the figure of another numbered thing (第一产业 for 第二产业)
             own = _coverage(quote_text[:subject_end], terms, weights)
@@ -328,6 +330,13 @@ def candidates(hits: Sequence[ScoredChunk], intent: Intent, weight: Callable[[st
                         len(quote_text) / 100)
             found.append(Candidate(hit, answer_start, span[1], features))
     return found
+
+
+def _contrasted(question: str, subject: str) -> bool:
+    """Whether `subject` names the other of a pair of exclusive parts the question names one of
+    (调查 asked, 登记 written), without the one asked."""
+    return any(asked in question and other not in question and other in subject and asked not in subject
+               for pair in lexicon.contrasts() for asked, other in (pair, pair[::-1]))
 
 
 @lru_cache(maxsize=8192)  # asked of every candidate clause, often of the same words

@@ -160,6 +160,11 @@ def per_unit_words() -> tuple[str, ...]:
     return tuple(_section("answer")["per_unit_words"])
 
 
+def contrasts() -> tuple[tuple[str, str], ...]:
+    """Pairs of words naming parts of a whole that exclude each other (调查 / 登记, 城镇 / 农村)."""
+    return tuple((a, b) for a, b in _section("answer")["contrasts"])
+
+
 def words_holding_table() -> dict[str, list[str]]:
     """Words and the words that hold them but mean another thing (出口: 进出口)."""
     return _section("answer")["words_holding"]
