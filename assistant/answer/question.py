@@ -14,7 +14,7 @@ from assistant.lang.zh.text import ASKED_YEAR, BRACKETS_CLOSE, BRACKETS_OPEN
 # Everyday words mapped to the reports' indicator names: the question is searched and matched with
 # the report's wording in place of the everyday one.
 SYNONYMS = lexicon.synonyms()
-ALTERNATIVES = "|"  # joins the spellings of one term, any of which fills it ("停车位|停车泊位")
+ALTERNATIVES = "|"  # joins the spellings of one term, any of which fills it ("高铁|高速铁路")
 SPELLING_SEPARATORS = re.compile(f"[{re.escape(ALTERNATIVES + BRACKETS_OPEN + BRACKETS_CLOSE)}]")
 NOT_FOUND = lexicon.phrase("not_found")  # how every abstention begins
 
@@ -240,9 +240,10 @@ def segment(text: str) -> list[str]:
 
 def in_report_wording(text: str) -> str:
     """`text` with each everyday word the glossary knows made one term of its spellings, the asker's
-    own first ("停车位|停车泊位": a report may write either), whole words only (so 新开 is
+    own first ("高铁|高速铁路": a report may write either), whole words only (so 新开 is
     replaced but 新开工 is not); a phrase of up to three words wins over its parts (经济增速).
-    Words the glossary gives one meaning (争取, 冲到: 力争) make one term."""
+    Words the glossary gives one meaning (争取, 冲刺: 力争) make one term; a word it gives no
+    meaning ("") is dropped."""
     words, out, i = segment(text), [], 0
     terms: dict[str, list[str]] = {}  # a glossary meaning → the question's words for it
     while i < len(words):
@@ -250,10 +251,11 @@ def in_report_wording(text: str) -> str:
             phrase = "".join(words[i:j])
             if phrase in SYNONYMS:
                 means = SYNONYMS[phrase]
-                if means and means not in terms:
-                    terms[means] = []
-                    out.append(means)
-                terms.get(means, []).append(phrase)
+                if means:
+                    if means not in terms:
+                        terms[means] = []
+                        out.append(means)
+                    terms[means].append(phrase)
                 i = j
                 break
         else:
@@ -263,7 +265,7 @@ def in_report_wording(text: str) -> str:
 
 
 def _spellings(words: list[str], means: str) -> str:
-    """"停车位|停车泊位": the asker's words and the glossary's spellings of them as one term."""
+    """"高铁|高速铁路": the asker's words and the glossary's spellings of them as one term."""
     return ALTERNATIVES.join(dict.fromkeys(s for s in [*words, *SPELLING_SEPARATORS.split(means)] if s))
 
 

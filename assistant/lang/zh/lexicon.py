@@ -160,6 +160,7 @@ def per_unit_words() -> tuple[str, ...]:
     return tuple(_section("answer")["per_unit_words"])
 
 
+@cache
 def contrasts() -> tuple[tuple[str, str], ...]:
     """Pairs of words naming parts of a whole that exclude each other (调查 / 登记, 城镇 / 农村)."""
     return tuple((a, b) for a, b in _section("answer")["contrasts"])
@@ -178,6 +179,7 @@ def share_words() -> tuple[tuple[str, ...], tuple[str, ...]]:
     return tuple(words["before"]), tuple(words["after"])
 
 
+@cache
 def scope_words() -> frozenset[str]:
     """Words that open a clause with its scope or time, not its subject (全省, 年末)."""
     return frozenset(_section("answer")["scope_words"])
@@ -260,8 +262,8 @@ def kinds_agree(asked: str | None, figure: str | None, before: str = "") -> int:
     if figure is None:  # a bare number (an index, a title's year, half of "1/4") measures nothing asked
         return 0 if asked == "amount" else -1
     words = _section("figures")
+    changed = before.rstrip().endswith(tuple(words["change_words"]))
     if figure == "rate" and asked in ("rate", "share"):  # a growth rate is no share, nor the reverse
-        changed = before.rstrip().endswith(tuple(words["change_words"]))
         shared = before.rstrip().endswith(tuple(words["share_words"]))
         return -1 if (asked == "rate" and shared) or (asked == "share" and changed) else 1
     if asked == figure:
@@ -269,7 +271,6 @@ def kinds_agree(asked: str | None, figure: str | None, before: str = "") -> int:
     if asked == "total":  # "进出口总额" is money: no count of firms, no rate
         return 1 if figure == "money" else -1
     if asked == "amount":  # any measure of a level, but not a rate nor a change ("提高24.2斤")
-        changed = before.rstrip().endswith(tuple(_section("figures")["change_words"]))
         return -1 if figure == "rate" or changed else 0
     counted = {kind.startswith("count:") or kind == "people" for kind in (asked, figure)}
     if counted == {True}:

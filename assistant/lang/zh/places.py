@@ -155,6 +155,7 @@ def find_places(text: str, extra: dict[str, tuple[Place, ...]] | None = None) ->
     proper_name_words = lexicon.proper_name_continuations()
     not_place = lexicon.non_place_tags()
     facilities = lexicon.place_facilities()
+    reference = lexicon.reference_words()
     found: list[PlaceMention] = []
     start = 0
     while start < len(text):
@@ -171,7 +172,7 @@ def find_places(text: str, extra: dict[str, tuple[Place, ...]] | None = None) ->
                 continue  # a short form that is a common word here (合作 of 合作园, not 合作市)
             if text.startswith(proper_name_words, end):
                 continue  # 西湖大学, 长安汽车: part of another proper name
-            if text.endswith(lexicon.reference_words(), 0, start):
+            if text.endswith(reference, 0, start):
                 continue  # 占全国16%: the whole a share is taken of, not a place asked about
             found.append(PlaceMention(name, start, end, names[name]))
             start = end - 1
