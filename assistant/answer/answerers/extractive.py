@@ -132,6 +132,7 @@ def _presence(word: str, text: str) -> float:
     if parts:
         if _other_numbered(word, text):
             return 0.0
+        text = _without_holders(word, text)  # 海洋生产总值 has 生产 and 总值 but is no 生产总值
         share = sum(_part_occurs(p, text) for p in parts) / len(parts)
         return 0.9 if share == 1 else PART_SHARE * share
     tokens = [t for t in tokenize(word) if len(t) > 1]
@@ -145,8 +146,7 @@ def _occurs(word: str, text: str) -> bool:
     "与地区生产总值之比")."""
     if word not in text:  # most words of most clauses: no need to look closer
         return False
-    for holder in _holders(word):
-        text = text.replace(holder, " ")
+    text = _without_holders(word, text)
     before, after = _not_before(word), lexicon.share_words()[1]
     return any(not text.endswith(before, 0, m.start()) and not text.startswith(after, m.end())
                for m in re.finditer(re.escape(word), text))
@@ -164,6 +164,12 @@ def _part_occurs(part: str, text: str) -> bool:
     as 企业 in "上市企业")."""
     means = lexicon.synonyms().get(part, "")
     return _occurs(part, text) or any(_occurs(s, text) for s in SPELLING_SEPARATORS.split(means) if s)
+
+
+def _without_holders(word: str, text: str) -> str:
+    for holder in _holders(word):
+        text = text.replace(holder, " ")
+    return text
 
 
 @lru_cache(maxsize=4096)

@@ -33,15 +33,19 @@ def _section(name: str) -> dict[str, Any]:
 @cache
 def jieba() -> ModuleType:
     """jieba (with its tagger, jieba().posseg), quiet, knowing the glossary's everyday words as
-    words: "新能源车有多少辆" keeps 新能源车 whole (not 新能源 / 车有), so the glossary finds it.
-    Every use of jieba goes through here, so all see the same dictionary."""
+    words: "新能源车有多少辆" keeps 新能源车 whole (not 新能源 / 车有), so the glossary finds it; and
+    the words that hold another but mean another thing: 海洋生产总值 is asked whole, not as 海洋 and
+    生产总值. Every use of jieba goes through here, so all see the same dictionary."""
     import jieba as segmenter
     import jieba.posseg  # noqa: F401  (the tagger, as segmenter.posseg)
 
     segmenter.setLogLevel(logging.WARNING)
-    for word in synonyms():
+    for word in [*synonyms(), *(h for holders in words_holding_table().values() for h in holders)]:
         if len(word) > 1:
-            segmenter.add_word(word)
+            # Tagged as its last part is (the head of a Chinese compound), not left untagged: the
+            # tagger marks an untagged word like punctuation.
+            parts = list(segmenter.posseg.cut(word))
+            segmenter.add_word(word, tag=parts[-1].flag if parts else None)
     return segmenter
 
 
@@ -259,6 +263,8 @@ def kinds_agree(asked: str | None, figure: str | None, before: str = "") -> int:
     alike). 个 counts anything, people included."""
     if asked is None:
         return 0
+    if asked == "level":  # a level named as such (总量, 规模) is an amount, asked even of a target
+        asked = "amount"
     if figure is None:  # a bare number (an index, a title's year, half of "1/4") measures nothing asked
         return 0 if asked == "amount" else -1
     words = _section("figures")
