@@ -295,4 +295,4 @@ def _period(question: str, year: int | None, periods: dict[int, set[str]]) -> st
         return "actual"
     if year in periods and len(periods[year]) == 1:
         return next(iter(periods[year]))
-    return cued[0] if cued else None
+    return (own or cued)[0] if cued else None  # "去年…目标" asks last year's target: 去年 names a year
