@@ -172,3 +172,29 @@ def test_a_comparison_of_growth_orders_the_rates_not_the_levels(outside):
     assert [row["figure"] for row in answer.table] == ["6%", "6.3%"], answer.table
     sentence = answer.answer.rsplit("。", 2)[-2]
     assert sentence.index("潜江") < sentence.index("成都") and "6.3%" in sentence, answer.answer
+
+
+def test_a_thing_named_after_a_place_is_not_the_place(outside):
+    # 四川大学 and 成都高新区 are named after places the reports cover; no report gives their figures.
+    for question in ("四川大学2024年研发经费是多少", "成都高新区2023年地区生产总值是多少"):
+        answer = outside.ask(question)
+        assert answer.abstained and not answer.figures, answer.answer
+
+
+def test_the_port_of_a_place_without_a_report_is_found_in_its_provinces_report(outside):
+    # 广东's review: 南沙港集装箱吞吐量突破2000万标箱 (南沙 is a district of 广州, which has no report).
+    answer = outside.ask("南沙港集装箱吞吐量多少")
+    assert answer.districts == ["广东省"] and "2000万标箱" in answer.answer, answer.answer
+
+
+def test_last_years_target_is_not_last_years_result(outside):
+    # 四川's latest report plans 2025 (今年), so 去年 is 2024: it reviews 2024 (增长5.7%) and sets no 2024 target.
+    answer = outside.ask("去年四川GDP增长目标")
+    assert answer.abstained and "5.7%" not in answer.answer, answer.answer
+
+
+def test_a_level_target_is_not_answered_by_a_growth_target(outside):
+    # 广东's 2025 plan: 地区生产总值增长5%左右, no level. The growth rate may be shown as what the
+    # report gives instead, never as the answer.
+    answer = outside.ask("广东今年GDP总量目标")
+    assert answer.abstained, answer.answer

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from assistant.lang.zh import lexicon
 from assistant.lang.zh.messages import listing
-from assistant.lang.zh.places import Place, PlaceMention, ancestors, find_places, place_named, places
+from assistant.lang.zh.places import Place, PlaceMention, ancestors, find_entities, find_places, place_named, places
 from assistant.lang.zh.text import ASKED_YEAR, BRACKETS_CLOSE, BRACKETS_OPEN
 
 # Everyday words mapped to the reports' indicator names: the question is searched and matched with
@@ -36,6 +36,7 @@ class Intent:
     report_year: int | None = None  # the year of the report the question names ("2024年政府工作报告里")
     place_years: tuple[tuple[str, int], ...] = ()  # a year of its own for each place ("成都2024年和四川2025年")
     years: tuple[tuple[int, str | None], ...] = ()  # (year, period) of each year asked ("2020年和2021年…分别")
+    entities: tuple[str, ...] = ()  # things named after a place, which a passage must name (西湖大学)
 
     def year_of(self, place: str) -> int | None:
         """The year asked of `place`: its own, else the question's."""
@@ -81,8 +82,10 @@ class QuestionReader:
                 self._place_plan_years[place] = max(year, self._place_plan_years.get(place, 0))
 
     def places_in(self, text: str) -> list[PlaceMention]:
-        """Every place the text names, covered or not, read as whole names."""
-        return find_places(text, self._extra)
+        """Every place the text names, covered or not, read as whole names; not a name inside
+        another proper name (a report's alias 高新区 in 成都高新区)."""
+        entities = find_entities(text, self._extra)
+        return [m for m in find_places(text, self._extra) if not any(s <= m.start < e for s, e in entities)]
 
     def districts_in(self, text: str) -> tuple[str, ...]:
         """The covered places the text names, as the reports name them, in order; a place named
@@ -94,10 +97,33 @@ class QuestionReader:
                  if p.code in self._covered and p.code not in parents]
         return tuple(dict.fromkeys(found))
 
+    def entities_in(self, text: str) -> tuple[str, ...]:
+        """Things named after a place, which a passage must name to answer: 西湖大学, 成都高新区, and
+        the port or airport of a place no report covers (宁波舟山港, 郑州机场: its province's report
+        may give its figures)."""
+        spans = [*find_entities(text, self._extra), *self._facilities(text)]
+        return tuple(dict.fromkeys(text[start:end] for start, end in spans))
+
+    def _facilities(self, text: str) -> list[tuple[int, int]]:
+        """Spans of the ports, airports and stations of places no report covers, with the places
+        before them (宁波舟山港)."""
+        mentions, facilities, spans = self.places_in(text), lexicon.place_facilities(), []
+        for i, mention in enumerate(mentions):
+            facility = next((f for f in facilities if text.startswith(f, mention.end)), None)
+            if facility is None or any(p.code in self._covered for p in mention.places):
+                continue
+            first = i
+            while first > 0 and mentions[first - 1].end == mentions[first].start:
+                first -= 1
+            spans.append((mentions[first].start, mention.end + len(facility)))
+        return spans
+
     def _uncovered(self, text: str) -> tuple[str | None, str | None]:
         """(a named place no report covers, a named place above the covered ones), first of each.
-        A place above a covered place the text also names (宁波市 of 宁波市鄞州区) is neither."""
-        mentions = self.places_in(text)
+        A place above a covered place the text also names (宁波市 of 宁波市鄞州区) is neither, nor
+        is the place of a port or airport (宁波 of 宁波舟山港)."""
+        facilities = self._facilities(text)
+        mentions = [m for m in self.places_in(text) if not any(s <= m.start < e for s, e in facilities)]
         named_covered = any(p.code in self._covered for m in mentions for p in m.places)
         unknown = wider = None
         for mention in mentions:
@@ -192,7 +218,7 @@ class QuestionReader:
                       period=period, topic=topic,
                       key_text=in_report_wording(lexicon.asking_count().sub(" ", topic)), wider_place=wider,
                       asked_kind=lexicon.asked_kind(question), report_year=self.report_year(question),
-                      place_years=place_years, years=years)
+                      place_years=place_years, years=years, entities=self.entities_in(question))
 
     def resolve(self, question: str, history: Sequence[str]) -> str:
         """The standalone question a follow-up stands for, given earlier user turns (oldest first).

@@ -23,12 +23,18 @@ from assistant.ingest.corpus import load_corpus
 from assistant.lang.zh import lexicon
 from assistant.lang.zh.messages import listing, message
 from assistant.lang.zh.text import CJK_CHAR, STATED_YEAR
-from assistant.retrieve.hybrid import HybridRetriever
+from assistant.retrieve.hybrid import HybridRetriever, ScoredChunk
 from assistant.types import Answer, Citation, to_citation
 
 HISTORY_TURNS = 20  # earlier turns a follow-up is read against (CLI, web and --jsonl alike)
 SCOUT_K = 40  # passages searched corpus-wide to find which districts a question concerns
 MAX_DISTRICTS = 10  # districts answered for when the question names none
+
+
+def _naming(intent: Intent, hits: list[ScoredChunk]) -> list[ScoredChunk]:
+    """The passages that name every thing the question names after a place (西湖大学): the
+    others are about the place, not it."""
+    return [h for h in hits if all(e in h.chunk.text for e in intent.entities)]
 
 
 def _period_phrase(year: int | None, period: str | None) -> str:
@@ -190,11 +196,12 @@ class Assistant:
             wanted = [d for d in intent.districts if not only or d in only]
         else:
             # No district named: the districts whose passages rank near the top, not every one indexed.
-            found = self.retriever.search(intent.search_text, list(only), intent.period, k=SCOUT_K,
-                                          year=intent.year, report_year=intent.report_year)
+            found = _naming(intent, self.retriever.search(intent.search_text, list(only), intent.period, k=SCOUT_K,
+                                                          year=intent.year, report_year=intent.report_year))
             wanted = list(dict.fromkeys(h.chunk.district for h in found))[:MAX_DISTRICTS]
-        hits = {d: self.retriever.search(intent.search_text, [d], intent.period, year=intent.year_of(d),
-                                         report_year=intent.report_year) for d in wanted}
+        hits = {d: _naming(intent, self.retriever.search(intent.search_text, [d], intent.period,
+                                                         year=intent.year_of(d), report_year=intent.report_year))
+                for d in wanted}
         return hits, (time.perf_counter() - started) * 1000
 
     def _complete(self, answer: Answer, intent: Intent, hits: dict[str, list], retrieve_ms: float,
@@ -222,8 +229,8 @@ class Assistant:
         offline answerer would not: its passages are then the nearest)."""
         if intent.year or intent.period:
             wider = dataclasses.replace(intent, year=None, period=None)
-            found = {d: self.retriever.search(wider.search_text, [d], None, report_year=intent.report_year)
-                     for d in hits}
+            found = {d: _naming(intent, self.retriever.search(wider.search_text, [d], None,
+                                                              report_year=intent.report_year)) for d in hits}
             other = self.offline.answer(answer.question, wider, found, named=bool(intent.districts))
             if not other.abstained:  # an answer always cites
                 if all(intent.year and c.year != intent.year or intent.period and c.period != intent.period

@@ -324,6 +324,8 @@ def candidates(hits: Sequence[ScoredChunk], intent: Intent, weight: Callable[[st
             if intent.year and chunk.year != intent.year and lexicon.phrase("year", year=intent.year) \
                     not in text[text.rfind(FULL_STOP, 0, start) + 1:span[0] + subject_end]:
                 continue  # another year's passage answers only where the year asked leads to the figure
+            if not all(e in quote_text[:subject_end] for e in intent.entities):
+                continue  # a figure of the place, not of the thing named after it (西湖大学)
             if _contrasted(intent.question, quote_text[:subject_end]):
                 continue  # the other part of a whole (城镇登记失业率 for 城镇调查失业率)
             if any(_other_numbered(t, quote_text[:subject_end]) for t in terms):

@@ -3,7 +3,8 @@
 北京 for 北京市, 鄞州 for 鄞州区) and the national level (全国, 国务院, 我国).
 
 `find_places(text)` reads places as whole names: a name must be a word of the text (jieba's
-token boundaries), so 西湖大学, 朝阳产业 and 全市第一 name no place.
+token boundaries), so 西湖大学, 朝阳产业 and 全市第一 name no place; `find_entities(text)` gives
+the proper names built on a place name (西湖大学, 成都高新区), which are things of their own.
 """
 
 from __future__ import annotations
@@ -148,37 +149,58 @@ def _words(text: str) -> dict[int, tuple[int, str]]:
 def find_places(text: str, extra: dict[str, tuple[Place, ...]] | None = None) -> list[PlaceMention]:
     """The places `text` names, in order, longest name first where names overlap. `extra` adds
     names of one's own (a report's aliases, a place the gazetteer lacks)."""
+    return [mention for mention, following in _scan(text, extra) if not following]
+
+
+def find_entities(text: str, extra: dict[str, tuple[Place, ...]] | None = None) -> list[tuple[int, int]]:
+    """Spans of the proper names built on a place name (西湖大学, 成都高新区, 成都平原经济区):
+    things of their own, which an answer must name to be about them, not the place."""
+    return [(mention.start, mention.end + len(following)) for mention, following in _scan(text, extra) if following]
+
+
+def _scan(text: str, extra: dict[str, tuple[Place, ...]] | None) -> Iterator[tuple[PlaceMention, str | None]]:
+    """Each place name of `text` read as a whole name, with the word after it that makes it part of
+    another proper name (大学 of 西湖大学), if one does."""
     names = {**_names(), **(extra or {})}
     longest = max(map(len, names))
     words = _words(text)
     edges = set(words) | {end for end, _ in words.values()}
-    proper_name_words = lexicon.proper_name_continuations()
     not_place = lexicon.non_place_tags()
     facilities = lexicon.place_facilities()
     reference = lexicon.reference_words()
-    found: list[PlaceMention] = []
     start = 0
     while start < len(text):
         for end in range(min(len(text), start + longest), start + 1, -1):
             name = text[start:end]
             if name not in names or start not in edges:
                 continue
+            following = _proper_name_after(text, end, name, names)
+            stop = end + len(following) if following else end
             # A full name ends with its level suffix, which jieba may join to the next word
-            # (成都/市政府); a short form must end where a word ends (西湖 of 西湖大学 does not).
+            # (成都/市政府); a short form must end where a word ends (新星 of 新星产业群 does not).
             full = name in _full_names() or name in (extra or {})
-            if end not in edges and not (len(name) >= 3 and full) and not text.startswith(facilities, end):
+            if stop not in edges and not (len(name) >= 3 and full) and not text.startswith(facilities, end):
                 continue
             if not full and words.get(start, (0, ""))[1].startswith(not_place):
                 continue  # a short form that is a common word here (合作 of 合作园, not 合作市)
-            if text.startswith(proper_name_words, end):
-                continue  # 西湖大学, 长安汽车: part of another proper name
             if text.endswith(reference, 0, start):
                 continue  # 占全国16%: the whole a share is taken of, not a place asked about
-            found.append(PlaceMention(name, start, end, names[name]))
-            start = end - 1
+            yield PlaceMention(name, start, end, names[name]), following
+            start = stop - 1
             break
         start += 1
-    return found
+
+
+def _proper_name_after(text: str, end: int, name: str, names: dict[str, tuple[Place, ...]]) -> str | None:
+    """The word after a place name at `end` that makes it part of another proper name (大学 of
+    西湖大学), if there is one; not a name of the same place (滨江高新区 is 滨江区)."""
+    following = next((w for w in _continuations() if text.startswith(w, end)), None)
+    return following if following and not set(names.get(following, ())) & set(names[name]) else None
+
+
+@cache
+def _continuations() -> tuple[str, ...]:
+    return tuple(sorted(lexicon.proper_name_continuations(), key=len, reverse=True))
 
 
 def place_named(name: str, parent_name: str = "") -> Place | None:
