@@ -97,11 +97,19 @@ class QuestionReader:
                  if p.code in self._covered and p.code not in parents]
         return tuple(dict.fromkeys(found))
 
+    def covered_under(self, name: str) -> list[str]:
+        """The covered places inside the place called `name` (滨江区 and 拱墅区 for 杭州), as the
+        reports name them; empty when it names no place of the gazetteer (全市)."""
+        wanted = {p.code for m in self.places_in(name) for p in m.places}
+        gazetteer = places()
+        return [covered for code, covered in self._covered.items() if code in gazetteer
+                and wanted & {a.code for a in ancestors(gazetteer[code])}]
+
     def entities_in(self, text: str) -> tuple[str, ...]:
         """Things named after a place, which a passage must name to answer: 西湖大学, 成都高新区, and
         the port or airport of a place no report covers (宁波舟山港, 郑州机场: its province's report
         may give its figures)."""
-        spans = [*find_entities(text, self._extra), *self._facilities(text)]
+        spans = [*find_entities(text, self._extra), *self._facilities(text), *_institutions(text)]
         return tuple(dict.fromkeys(text[start:end] for start, end in spans))
 
     def _facilities(self, text: str) -> list[tuple[int, int]]:
@@ -124,7 +132,7 @@ class QuestionReader:
         is the place of a port or airport (宁波 of 宁波舟山港)."""
         facilities = self._facilities(text)
         mentions = [m for m in self.places_in(text) if not any(s <= m.start < e for s, e in facilities)]
-        named_covered = any(p.code in self._covered for m in mentions for p in m.places)
+        named_covered = bool(self.districts_in(text))  # 浙江 of 浙江杭州 is only 杭州's province
         unknown = wider = None
         for mention in mentions:
             codes = {p.code for p in mention.places}
@@ -249,6 +257,22 @@ class QuestionReader:
         if year and prev_year and year < prev_year:
             prev_topic = lexicon.target_words().sub("", prev_topic)
         return f"{district_text}{year_text}{prev_topic}{topic}"
+
+
+def _institutions(text: str) -> list[tuple[int, int]]:
+    """Spans of named institutions (浙江工业大学, 电子科技大学): an organisation's name ending in a
+    word only named institutions end in (大学; not 公司 or 医院: 上市公司 and 社区医院 are kinds),
+    or such a word right after a noun."""
+    kinds = lexicon.institution_words()
+    spans, position, previous = [], 0, None
+    for word in lexicon.jieba().posseg.cut(text):
+        end = position + len(word.word)
+        if word.flag == "nt" and word.word.endswith(kinds) and word.word not in kinds:
+            spans.append((position, end))
+        elif word.word in kinds and previous is not None and previous.flag.startswith("n"):
+            spans.append((position - len(previous.word), end))
+        position, previous = end, word
+    return spans
 
 
 def _topic_nouns(topic: str) -> list[str]:

@@ -257,7 +257,7 @@ class Assistant:
             return message("answer.not_chinese", example=self.examples.questions[0])
         if intent.wider_place and not intent.districts:
             return message("answer.wider_place", not_found=NOT_FOUND, place=intent.wider_place,
-                           covered=listing(self._districts()))
+                           covered=listing(self.reader.covered_under(intent.wider_place) or self._districts()))
         if intent.unknown_district and not intent.districts:
             return message("answer.unknown_district", not_found=NOT_FOUND, district=intent.unknown_district,
                            covered=listing(self._districts()))

@@ -288,6 +288,12 @@ def kinds_agree(asked: str | None, figure: str | None, before: str = "") -> int:
 # --- places and reports -------------------------------------------------------------------------
 
 
+def institution_words() -> tuple[str, ...]:
+    """Words only a named institution's name ends in (大学): a question about one needs a passage
+    naming it."""
+    return tuple(_section("places")["gazetteer"]["institution_words"])
+
+
 def district_suffixes() -> tuple[str, ...]:
     """How district and county names end (区, 县)."""
     return tuple(_section("places")["district_suffixes"])
