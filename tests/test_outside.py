@@ -198,3 +198,16 @@ def test_a_level_target_is_not_answered_by_a_growth_target(outside):
     # report gives instead, never as the answer.
     answer = outside.ask("广东今年GDP总量目标")
     assert answer.abstained, answer.answer
+
+
+def test_a_running_total_is_not_a_years_count(outside):
+    # 四川's review: 中欧班列（成渝）累计开行量突破3.6万列 — a total since the start, not 2024's trains.
+    answer = outside.ask("四川2024年一年中欧班列开了多少列")
+    assert "3.6万列" not in answer.answer, answer.answer
+    assert "3.6万列" in outside.ask("四川中欧班列累计开行多少列").answer
+
+
+def test_a_count_in_the_generic_measure_word_does_not_answer_vehicles(outside):
+    # 四川's 2025 plan lists "新能源汽车及动力电池等15个产业"; no figure counts vehicles.
+    answer = outside.ask("2024年四川新增了多少辆新能源车")
+    assert answer.abstained, answer.answer

@@ -169,3 +169,29 @@ def test_a_port_airport_or_station_names_its_place():
     assert [m.text for m in find_places("2023年深圳机场旅客吞吐量有多少")] == ["深圳"]
     assert [m.text for m in find_places("烟台港集装箱吞吐量多少")] == ["烟台"]
     assert [m.text for m in find_places("西湖大学2023年的招生人数")] == []
+
+
+@pytest.mark.parametrize(("question", "entity"), [
+    ("西湖大学2023年研发经费", "西湖大学"), ("成都高新区2023年地区生产总值", "成都高新区"),
+    ("成都平原经济区2024年GDP增长多少", "成都平原"), ("电子科技大学2023年研发投入", "电子科技大学"),
+    ("浙江工业大学2023年新增学位", "浙江工业大学"), ("宁波舟山港货物吞吐量", "宁波舟山港")])
+def test_a_thing_named_after_a_place_must_be_named_by_the_answer(question, entity):
+    intent = QuestionReader(WORK_REPORTS).read(question)
+    assert entity in intent.entities and intent.districts == () and intent.unknown_district is None
+
+
+@pytest.mark.parametrize("question", ["滨江高新区2023年GDP目标", "拱墅区2023年计划在社区医院里打造多少个特色专科",
+                                      "2022年滨江哪个产业入选了浙江省的新星产业群",
+                                      "截至2022年底滨江培育了多少家上市公司"])
+def test_a_place_of_its_own_name_or_a_kind_of_institution_is_no_named_thing(reader, question):
+    assert reader.read(question).entities == ()
+
+
+def test_a_province_written_before_a_city_asks_the_city():
+    # With a report of 浙江省 too, 浙江 of 浙江杭州 only says which 杭州: the place asked is 杭州,
+    # above the covered districts, which are said.
+    reader = QuestionReader([*REPORTS, {"district": "浙江省", "city": "", "aliases": ["浙江"], "years": [2024, 2025],
+                                        "actual_year": 2024, "target_year": 2025}])
+    intent = reader.read("浙江杭州2023年GDP")
+    assert intent.wider_place == "杭州" and intent.districts == ()
+    assert reader.covered_under("杭州") == ["滨江区", "拱墅区"]

@@ -280,7 +280,10 @@ def kinds_agree(asked: str | None, figure: str | None, before: str = "") -> int:
         return -1 if figure == "rate" or changed else 0
     counted = {kind.startswith("count:") or kind == "people" for kind in (asked, figure)}
     if counted == {True}:
-        generic = f"count:{_section('figures')['generic_counter']}"
+        generic = f"count:{words['generic_counter']}"
+        if figure == generic and asked.startswith("count:") and asked.removeprefix("count:") not in \
+                words["generic_stands_for"]:
+            return -1  # "15个产业" counts no 辆, 吨 or 列
         return 1 if generic in (asked, figure) else 0
     return -1
 
