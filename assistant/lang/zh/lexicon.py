@@ -34,13 +34,15 @@ def _section(name: str) -> dict[str, Any]:
 def jieba() -> ModuleType:
     """jieba (with its tagger, jieba().posseg), quiet, knowing the glossary's everyday words as
     words: "新能源车有多少辆" keeps 新能源车 whole (not 新能源 / 车有), so the glossary finds it; and
-    the words that hold another but mean another thing: 海洋生产总值 is asked whole, not as 海洋 and
-    生产总值. Every use of jieba goes through here, so all see the same dictionary."""
+    the words that hold another but mean another thing, and those they hold: 海洋生产总值 and 技能人才
+    are asked whole, not as 海洋 and 生产总值 or 技能 and 人才. Every use of jieba goes through here, so
+    all see the same dictionary."""
     import jieba as segmenter
     import jieba.posseg  # noqa: F401  (the tagger, as segmenter.posseg)
 
     segmenter.setLogLevel(logging.WARNING)
-    for word in [*synonyms(), *(h for holders in words_holding_table().values() for h in holders)]:
+    holding = words_holding_table()
+    for word in [*synonyms(), *holding, *(h for holders in holding.values() for h in holders)]:
         if len(word) > 1:
             # Tagged as its last part is (the head of a Chinese compound), not left untagged: the
             # tagger marks an untagged word like punctuation.
