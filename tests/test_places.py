@@ -195,3 +195,16 @@ def test_a_province_written_before_a_city_asks_the_city():
     intent = reader.read("浙江杭州2023年GDP")
     assert intent.wider_place == "杭州" and intent.districts == ()
     assert reader.covered_under("杭州") == ["滨江区", "拱墅区"]
+
+
+@pytest.mark.parametrize(("question", "name"), [
+    ("苏2024年GDP", "苏"), ("鄂2024年GDP增长目标", "鄂"), ("东北地区GDP增速", "东北地区"),
+    ("成渝地区2024年GDP", "成渝地区"), ("长三角GDP总量", "长三角")])
+def test_a_region_or_one_character_abbreviation_must_be_named_by_the_answer(question, name):
+    # The gazetteer has neither; read as no place, the question would get every covered place's figure.
+    assert name in QuestionReader(WORK_REPORTS).read(question).entities
+
+
+@pytest.mark.parametrize("question", ["2024年农村地区用电量", "四川2024年贫困地区农民收入", "成都2023年GDP"])
+def test_ordinary_words_before_a_region_word_are_no_region(question):
+    assert QuestionReader(WORK_REPORTS).read(question).entities == ()

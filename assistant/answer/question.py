@@ -110,6 +110,8 @@ class QuestionReader:
         the port or airport of a place no report covers (宁波舟山港, 郑州机场: its province's report
         may give its figures)."""
         spans = [*find_entities(text, self._extra), *self._facilities(text), *_institutions(text)]
+        places = [(m.start, m.end) for m in find_places(text, self._extra)]
+        spans += [(s, e) for s, e in _other_names(text) if not any(a < e and s < b for a, b in [*places, *spans])]
         return tuple(dict.fromkeys(text[start:end] for start, end in spans))
 
     def _facilities(self, text: str) -> list[tuple[int, int]]:
@@ -272,6 +274,28 @@ def _institutions(text: str) -> list[tuple[int, int]]:
         elif word.word in kinds and previous is not None and previous.flag.startswith("n"):
             spans.append((position - len(previous.word), end))
         position, previous = end, word
+    return spans
+
+
+def _other_names(text: str) -> list[tuple[int, int]]:
+    """Spans of names of places the gazetteer lacks: a region (长三角, 东北地区, 成渝地区) or a
+    one-character abbreviation jieba takes for a name, opening the question or before a year
+    (苏 of "苏2024年GDP"). A passage must name them to answer, so a question about them is never
+    answered with a covered place's figure."""
+    tags, regions = lexicon.name_tags(), lexicon.region_words()
+    words = list(lexicon.jieba().posseg.cut(text))
+    spans, position = [], 0
+    for i, word in enumerate(words):
+        end = position + len(word.word)
+        previous = words[i - 1] if i else None
+        if len(word.word) == 1 and word.flag in tags and (i == 0 or text[end:end + 1].isdigit()) \
+                and word.word not in lexicon.place_facilities():  # 港 of 烟台港2023年
+            spans.append((position, end))
+        elif word.word.endswith(regions) and word.word not in regions and word.flag in tags:
+            spans.append((position, end))
+        elif word.word in regions and previous is not None and previous.flag in (*tags, "f"):
+            spans.append((position - len(previous.word), end))
+        position = end
     return spans
 
 

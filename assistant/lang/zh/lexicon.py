@@ -293,6 +293,16 @@ def kinds_agree(asked: str | None, figure: str | None, before: str = "") -> int:
 # --- places and reports -------------------------------------------------------------------------
 
 
+def name_tags() -> tuple[str, ...]:
+    """jieba's tags of names of places and people and of abbreviations (ns, nr, nz, j)."""
+    return tuple(_section("places")["gazetteer"]["name_tags"])
+
+
+def region_words() -> tuple[str, ...]:
+    """Words regions are named with (地区, 经济带, 城市群): 东北地区 is a place of its own."""
+    return tuple(_section("places")["gazetteer"]["region_words"])
+
+
 def institution_words() -> tuple[str, ...]:
     """Words only a named institution's name ends in (大学): a question about one needs a passage
     naming it."""
