@@ -98,7 +98,7 @@ class QuestionReader:
         return tuple(dict.fromkeys(found))
 
     def covered_under(self, name: str) -> list[str]:
-        """The covered places inside the place called `name` (滨江区 and 拱墅区 for 杭州), as the
+        """The covered places inside the place called `name` (鄞州区 and 海曙区 for 宁波), as the
         reports name them; empty when it names no place of the gazetteer (全市)."""
         wanted = {p.code for m in self.places_in(name) for p in m.places}
         gazetteer = places()

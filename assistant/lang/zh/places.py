@@ -193,7 +193,7 @@ def _scan(text: str, extra: dict[str, tuple[Place, ...]] | None) -> Iterator[tup
 
 def _proper_name_after(text: str, end: int, name: str, names: dict[str, tuple[Place, ...]]) -> str | None:
     """The word after a place name at `end` that makes it part of another proper name (大学 of
-    西湖大学), if there is one; not a name of the same place (滨江高新区 is 滨江区)."""
+    西湖大学), if there is one; not a name of the same place (a report's alias 高新区 after its place's name)."""
     following = next((w for w in _continuations() if text.startswith(w, end)), None)
     return following if following and not set(names.get(following, ())) & set(names[name]) else None
 
