@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache, partial
 
 from assistant.lang.zh import lexicon
 from assistant.lang.zh.messages import listing
-from assistant.lang.zh.places import Place, PlaceMention, ancestors, find_entities, find_places, place_named, places
+from assistant.lang.zh.places import Place, PlaceMention, ancestors, place_named, places, read_names
 from assistant.lang.zh.text import ASKED_YEAR, BRACKETS_CLOSE, BRACKETS_OPEN
 
 # Everyday words mapped to the reports' indicator names: the question is searched and matched with
@@ -57,6 +58,8 @@ class QuestionReader:
             self._covered[place.code] = name
             for alias in (name, *report.get("aliases", ())):
                 self._extra[alias] = (place,)
+        # One reading of a text's places and named things, however often the question is read.
+        self._read_names = lru_cache(maxsize=256)(partial(read_names, extra=self._extra))
         # The places above the covered ones (their city, province, the nation), known once.
         gazetteer = places()
         self._above_covered = {above.code for code in self._covered if code in gazetteer
@@ -84,8 +87,8 @@ class QuestionReader:
     def places_in(self, text: str) -> list[PlaceMention]:
         """Every place the text names, covered or not, read as whole names; not a name inside
         another proper name (a report's alias 高新区 in 成都高新区)."""
-        entities = find_entities(text, self._extra)
-        return [m for m in find_places(text, self._extra) if not any(s <= m.start < e for s, e in entities)]
+        mentions, entities = self._read_names(text)
+        return [m for m in mentions if not any(s <= m.start < e for s, e in entities)]
 
     def districts_in(self, text: str) -> tuple[str, ...]:
         """The covered places the text names, as the reports name them, in order; a place named
@@ -109,9 +112,9 @@ class QuestionReader:
         """Things named after a place, which a passage must name to answer: 西湖大学, 成都高新区, and
         the port or airport of a place no report covers (宁波舟山港, 郑州机场: its province's report
         may give its figures)."""
-        spans = [*find_entities(text, self._extra), *self._facilities(text), *_institutions(text)]
-        places = [(m.start, m.end) for m in find_places(text, self._extra)]
-        spans += [(s, e) for s, e in _other_names(text) if not any(a < e and s < b for a, b in [*places, *spans])]
+        spans = [*self._read_names(text)[1], *self._facilities(text), *_institutions(text)]
+        named = [*((m.start, m.end) for m in self.places_in(text)), *spans]
+        spans += [(s, e) for s, e in _other_names(text) if not any(a < e and s < b for a, b in named)]
         return tuple(dict.fromkeys(text[start:end] for start, end in spans))
 
     def _facilities(self, text: str) -> list[tuple[int, int]]:
@@ -266,14 +269,14 @@ def _institutions(text: str) -> list[tuple[int, int]]:
     word only named institutions end in (大学; not 公司 or 医院: 上市公司 and 社区医院 are kinds),
     or such a word right after a noun."""
     kinds = lexicon.institution_words()
-    spans, position, previous = [], 0, None
-    for word in lexicon.jieba().posseg.cut(text):
-        end = position + len(word.word)
-        if word.flag == "nt" and word.word.endswith(kinds) and word.word not in kinds:
+    spans, position, previous = [], 0, ("", "")
+    for word, flag in lexicon.tagged(text):
+        end = position + len(word)
+        if flag == "nt" and word.endswith(kinds) and word not in kinds:
             spans.append((position, end))
-        elif word.word in kinds and previous is not None and previous.flag.startswith("n"):
-            spans.append((position - len(previous.word), end))
-        position, previous = end, word
+        elif word in kinds and previous[0] and previous[1].startswith("n"):
+            spans.append((position - len(previous[0]), end))
+        position, previous = end, (word, flag)
     return spans
 
 
@@ -283,19 +286,17 @@ def _other_names(text: str) -> list[tuple[int, int]]:
     (苏 of "苏2024年GDP"). A passage must name them to answer, so a question about them is never
     answered with a covered place's figure."""
     tags, regions = lexicon.name_tags(), lexicon.region_words()
-    words = list(lexicon.jieba().posseg.cut(text))
-    spans, position = [], 0
-    for i, word in enumerate(words):
-        end = position + len(word.word)
-        previous = words[i - 1] if i else None
-        if len(word.word) == 1 and word.flag in tags and (i == 0 or text[end:end + 1].isdigit()) \
-                and word.word not in lexicon.place_facilities():  # 港 of 烟台港2023年
+    spans, position, previous = [], 0, ("", "")
+    for word, flag in lexicon.tagged(text):
+        end = position + len(word)
+        if len(word) == 1 and flag in tags and (position == 0 or text[end:end + 1].isdigit()) \
+                and word not in lexicon.place_facilities():  # 港 of 烟台港2023年
             spans.append((position, end))
-        elif word.word.endswith(regions) and word.word not in regions and word.flag in tags:
+        elif word.endswith(regions) and word not in regions and flag in tags:
             spans.append((position, end))
-        elif word.word in regions and previous is not None and previous.flag in (*tags, "f"):
-            spans.append((position - len(previous.word), end))
-        position = end
+        elif word in regions and previous[0] and previous[1] in (*tags, "f"):
+            spans.append((position - len(previous[0]), end))
+        position, previous = end, (word, flag)
     return spans
 
 

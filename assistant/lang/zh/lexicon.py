@@ -12,7 +12,7 @@ import re
 import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -49,6 +49,12 @@ def jieba() -> ModuleType:
             parts = list(segmenter.posseg.cut(word))
             segmenter.add_word(word, tag=parts[-1].flag if parts else None)
     return segmenter
+
+
+@lru_cache(maxsize=1024)  # one question is read several times (places, named things, topic)
+def tagged(text: str) -> tuple[tuple[str, str], ...]:
+    """jieba's words of `text` with their part-of-speech tags, tagged once per text."""
+    return tuple((w.word, w.flag) for w in jieba().posseg.cut(text))
 
 
 def _alternation(words: Iterable[str]) -> str:

@@ -140,7 +140,7 @@ def ancestors(place: Place) -> Iterator[Place]:
 def _words(text: str) -> dict[int, tuple[int, str]]:
     """jieba's words of `text`: start offset -> (end offset, part-of-speech tag)."""
     words, position = {}, 0
-    for word, flag in lexicon.jieba().posseg.cut(text):
+    for word, flag in lexicon.tagged(text):
         words[position] = (position + len(word), flag)
         position += len(word)
     return words
@@ -149,13 +149,26 @@ def _words(text: str) -> dict[int, tuple[int, str]]:
 def find_places(text: str, extra: dict[str, tuple[Place, ...]] | None = None) -> list[PlaceMention]:
     """The places `text` names, in order, longest name first where names overlap. `extra` adds
     names of one's own (a report's aliases, a place the gazetteer lacks)."""
-    return [mention for mention, following in _scan(text, extra) if not following]
+    return read_names(text, extra)[0]
 
 
 def find_entities(text: str, extra: dict[str, tuple[Place, ...]] | None = None) -> list[tuple[int, int]]:
     """Spans of the proper names built on a place name (西湖大学, 成都高新区, 成都平原经济区):
     things of their own, which an answer must name to be about them, not the place."""
-    return [(mention.start, mention.end + len(following)) for mention, following in _scan(text, extra) if following]
+    return read_names(text, extra)[1]
+
+
+def read_names(text: str, extra: dict[str, tuple[Place, ...]] | None = None) \
+        -> tuple[list[PlaceMention], list[tuple[int, int]]]:
+    """(find_places, find_entities) of `text` from one reading."""
+    places_found: list[PlaceMention] = []
+    entities: list[tuple[int, int]] = []
+    for mention, following in _scan(text, extra):
+        if following:
+            entities.append((mention.start, mention.end + len(following)))
+        else:
+            places_found.append(mention)
+    return places_found, entities
 
 
 def _scan(text: str, extra: dict[str, tuple[Place, ...]] | None) -> Iterator[tuple[PlaceMention, str | None]]:
