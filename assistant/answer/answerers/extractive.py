@@ -291,6 +291,7 @@ def candidates(hits: Sequence[ScoredChunk], intent: Intent, weight: Callable[[st
     terms = topic_terms(intent)
     weights = {t: _word_weight(t, weight) for t in terms}
     numeric = not lexicon.text_question().search(intent.question)
+    plans = lexicon.plan_periods(intent.question)
     found = []
     for rank, hit in enumerate(hits):
         text, chunk = hit.chunk.text, hit.chunk
@@ -324,6 +325,8 @@ def candidates(hits: Sequence[ScoredChunk], intent: Intent, weight: Callable[[st
             if intent.year and chunk.year != intent.year and lexicon.phrase("year", year=intent.year) \
                     not in text[text.rfind(FULL_STOP, 0, start) + 1:span[0] + subject_end]:
                 continue  # another year's passage answers only where the year asked leads to the figure
+            if not all(p in chunk.section or p in sentence for p in plans):
+                continue  # a plan period asked ("十四五") is the passage's own, not one year's figure
             if not all(e in quote_text[:subject_end] for e in intent.entities):
                 continue  # a figure of the place, not of the thing named after it (西湖大学)
             if _contrasted(intent.question, quote_text[:subject_end]):

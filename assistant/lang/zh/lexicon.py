@@ -155,6 +155,11 @@ def _measure_phrase() -> re.Pattern[str]:
     return re.compile(rf"(?:(?:{marks})[{numerals}]*|[{numerals}]*)(?:{units})|[{scales}]+")
 
 
+def plan_periods(text: str) -> list[str]:
+    """The five-year plan periods `text` names ("十四五")."""
+    return re.findall(_section("question")["plan_period"], text)
+
+
 def numeral_chars() -> str:
     """The characters Chinese numerals are written with (一 … 千)."""
     return _section("question")["numeral_chars"]
