@@ -285,10 +285,17 @@ def _other_names(text: str) -> list[tuple[int, int]]:
     one-character abbreviation jieba takes for a name, opening the question or before a year
     (苏 of "苏2024年GDP"). A passage must name them to answer, so a question about them is never
     answered with a covered place's figure."""
-    tags, regions = lexicon.name_tags(), lexicon.region_words()
+    tags, regions, zones = lexicon.name_tags(), lexicon.region_words(), lexicon.zone_words()
     spans, position, previous = [], 0, ("", "")
-    for word, flag in lexicon.tagged(text):
+    words = lexicon.tagged(text)
+    for i, (word, flag) in enumerate(words):
         end = position + len(word)
+        if text.startswith(zones, position):
+            start = _zone_name_start(words[:i], position)
+            if start is not None:
+                spans.append((start, position + next(len(z) for z in zones if text.startswith(z, position))))
+        elif word.endswith(zones) and word not in zones and (flag in tags or flag.startswith("n")):
+            spans.append((position, end))  # jieba knows the zone (雄安新区)
         if len(word) == 1 and flag in tags and (position == 0 or text[end:end + 1].isdigit()) \
                 and word not in lexicon.place_facilities():  # 港 of 烟台港2023年
             spans.append((position, end))
@@ -298,6 +305,18 @@ def _other_names(text: str) -> list[tuple[int, int]]:
             spans.append((position - len(previous[0]), end))
         position, previous = end, (word, flag)
     return spans
+
+
+def _zone_name_start(before: Sequence[tuple[str, str]], position: int) -> int | None:
+    """Where the name of a zone starting at `position` begins: the nouns or direction right before
+    it, at least two characters (天府 of 天府新区, 前+海 of 前海合作区); None when there are none
+    (几个新区)."""
+    start = position
+    for word, flag in reversed(before):
+        if not (flag.startswith("n") or flag in ("f", "j")) or position - start >= 2:
+            break
+        start -= len(word)
+    return start if position - start >= 2 else None
 
 
 def _topic_nouns(topic: str) -> list[str]:

@@ -199,7 +199,16 @@ def _other_numbered(word: str, text: str) -> bool:
         return not any(_occurs(w, text) for w in spellings) and any(_other_numbered(w, text) for w in spellings)
     parts = _sub_words(word)
     missing = [p for p in parts if p not in text]
-    return any(_NUMERAL.search(p) or p in lexicon.per_unit_words() for p in missing) and len(missing) < len(parts)
+    both = [part for word, parts_named in lexicon.contrast_both().items() if word in text for part in parts_named]
+    return any(_NUMERAL.search(p) or p in lexicon.per_unit_words() or (p in _contrast_words() and p not in both)
+               for p in missing) and len(missing) < len(parts)
+
+
+@lru_cache(maxsize=1)
+def _contrast_words() -> frozenset[str]:
+    """Words naming one of exclusive parts (城镇, 农村): a clause without it gives the whole or the
+    other part (居民 for 城镇居民)."""
+    return frozenset(w for pair in lexicon.contrasts() for w in pair)
 
 
 @lru_cache(maxsize=4096)  # a question's few words are looked up in every candidate clause
@@ -290,6 +299,9 @@ def candidates(hits: Sequence[ScoredChunk], intent: Intent, weight: Callable[[st
     元 is no growth rate), whether its year and period are the ones asked, and its length."""
     terms = topic_terms(intent)
     weights = {t: _word_weight(t, weight) for t in terms}
+    # A subject of its own carries the topic only with a word of it other than a change or plan
+    # word: "社会消费品零售总额增长" carries no 固定资产投资增长.
+    topical = [t for t in terms if t not in lexicon.generic_words()]
     numeric = not lexicon.text_question().search(intent.question)
     plans = lexicon.plan_periods(intent.question)
     found = []
@@ -318,7 +330,7 @@ def candidates(hits: Sequence[ScoredChunk], intent: Intent, weight: Callable[[st
             # 指数控制在103左右" answers no GDP question): then its own words must carry the topic.
             before = text[text.rfind(FULL_STOP, 0, start) + 1:start]
             subject = quote_text[:stated[0].start] if numeric else ""
-            borrows = not (_own_subject(subject) and not _coverage(subject, terms, weights))
+            borrows = not (_own_subject(subject) and not _coverage(subject, topical, weights))
             coverage = max(_coverage(quote_text, terms, weights),
                            0.8 * _coverage(before + quote_text + chunk.section, terms, weights) if borrows else 0.0)
             subject_end = _asked_figure_end(stated, agreement, len(quote_text)) if numeric else len(quote_text)

@@ -183,6 +183,11 @@ def contrasts() -> tuple[tuple[str, str], ...]:
     return tuple((a, b) for a, b in _section("answer")["contrasts"])
 
 
+def contrast_both() -> dict[str, list[str]]:
+    """Words naming both parts of a contrast at once (城乡: 城镇 and 农村)."""
+    return dict(_section("answer")["contrast_both"])
+
+
 def words_holding_table() -> dict[str, list[str]]:
     """Words and the words that hold them but mean another thing (出口: 进出口)."""
     return _section("answer")["words_holding"]
@@ -307,6 +312,11 @@ def kinds_agree(asked: str | None, figure: str | None, before: str = "") -> int:
 def name_tags() -> tuple[str, ...]:
     """jieba's tags of names of places and people and of abbreviations (ns, nr, nz, j)."""
     return tuple(_section("places")["gazetteer"]["name_tags"])
+
+
+def zone_words() -> tuple[str, ...]:
+    """Words zones are named with (新区, 合作区): 天府新区 is not its city."""
+    return tuple(_section("places")["gazetteer"]["zone_words"])
 
 
 def region_words() -> tuple[str, ...]:
