@@ -211,3 +211,32 @@ def test_a_count_in_the_generic_measure_word_does_not_answer_vehicles(outside):
     # 四川's 2025 plan lists "新能源汽车及动力电池等15个产业"; no figure counts vehicles.
     answer = outside.ask("2024年四川新增了多少辆新能源车")
     assert answer.abstained, answer.answer
+
+
+def test_a_zone_is_not_its_city(outside):
+    # 成都's review names 成都东部新区 (a ranking) and gives no GDP of 天府新区; 深圳's gives no 前海 GDP.
+    for question in ("天府新区2023年经济总量是多少？", "深圳前海合作区2023年GDP是多少"):
+        answer = outside.ask(question)
+        assert answer.abstained and not answer.figures, answer.answer
+
+
+def test_a_plan_period_asked_is_the_passages_own(outside):
+    # The national 2021 report sets "十四五" targets under that heading (森林覆盖率达到24.1%); the
+    # other reports' one-year figures are no 十四五 target.
+    answer = outside.ask("十四五森林覆盖率目标")
+    assert answer.districts == ["全国"] and "24.1%" in answer.answer, answer.answer
+
+
+def test_another_indicators_target_in_the_same_list_is_no_answer(outside):
+    # 广东's 2025 targets: "固定资产投资提质提效，社会消费品零售总额增长5%左右，进出口总额稳量提质；
+    # 规模以上工业增加值增长6%左右" — no figure for investment or trade.
+    for question in ("广东2025年固定资产投资增长目标是多少？", "广东2025年进出口总额增长目标是多少？"):
+        answer = outside.ask(question)
+        assert answer.abstained and "5%" not in answer.answer and "6%" not in answer.answer, answer.answer
+
+
+def test_the_whole_is_no_answer_for_one_part(outside):
+    # 广东's review gives 居民人均可支配收入增长4.4% and no urban figure.
+    assert outside.ask("广东2024年城镇居民人均可支配收入增长多少？").abstained
+    # 成都's names both parts at once ("城乡居民人均可支配收入分别增长4.7%、6.9%"): it answers.
+    assert "4.7%" in outside.ask("成都2023年城镇居民人均可支配收入增长多少？").answer

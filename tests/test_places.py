@@ -199,12 +199,20 @@ def test_a_province_written_before_a_city_asks_the_city():
 
 @pytest.mark.parametrize(("question", "name"), [
     ("苏2024年GDP", "苏"), ("鄂2024年GDP增长目标", "鄂"), ("东北地区GDP增速", "东北地区"),
-    ("成渝地区2024年GDP", "成渝地区"), ("长三角GDP总量", "长三角")])
+    ("成渝地区2024年GDP", "成渝地区"), ("长三角GDP总量", "长三角"), ("天府新区2023年经济总量", "天府新区"),
+    ("东部新区2023年GDP", "东部新区"), ("深圳前海合作区2023年GDP", "前海合作区")])
 def test_a_region_or_one_character_abbreviation_must_be_named_by_the_answer(question, name):
     # The gazetteer has neither; read as no place, the question would get every covered place's figure.
     assert name in QuestionReader(WORK_REPORTS).read(question).entities
 
 
-@pytest.mark.parametrize("question", ["2024年农村地区用电量", "四川2024年贫困地区农民收入", "成都2023年GDP"])
+@pytest.mark.parametrize("question", ["2024年农村地区用电量", "四川2024年贫困地区农民收入", "成都2023年GDP",
+                                      "成都有几个新区"])
 def test_ordinary_words_before_a_region_word_are_no_region(question):
     assert QuestionReader(WORK_REPORTS).read(question).entities == ()
+
+
+@pytest.mark.parametrize("question", ["烟台现在一共有多少个汽车充电桩", "滨江目前有多少家上市公司"])
+def test_a_question_about_the_present_asks_a_result(reader, question):
+    # A plan ("新增…充电桩1万个") says nothing of what exists now.
+    assert reader.read(question).period == "actual"
