@@ -14,7 +14,7 @@ from assistant.lang.zh import lexicon
 @pytest.mark.parametrize("question, kind", [
     ("今年要把几条旧马路修好?", "count:条"), ("打算卖出去的商业用地一共有多少亩？", "area"),
     ("全区投资实际一共投了多少钱啊？", "money"), ("GDP增速目标是多少", "rate"), ("新增就业多少万人", "people"),
-    ("那几个园区计划完成多少产业投资？", None), ("地区生产总值是多少?", "amount"),
+    ("那几个园区计划完成多少产业投资？", None), ("地区生产总值是多少?", "value"), ("港口吞吐量是多少?", "amount"),
     # A level's target is mostly set as its growth: both kinds may answer it.
     ("地区生产总值目标是多少?", None)])
 def test_the_kind_of_quantity_asked_is_read_from_how_the_question_asks(question, kind):
@@ -144,3 +144,10 @@ def test_the_other_of_two_exclusive_parts_is_no_answer():
     assert _contrasted("城镇居民人均可支配收入增长多少", "农村居民人均可支配收入增长6.1%")
     assert not _contrasted("城镇调查失业率是多少", "城镇调查失业率5.2%")
     assert not _contrasted("进出口总额多少", "进出口总额8202亿元")
+
+
+def test_a_value_in_money_is_no_count_of_firms():
+    # "第三产业增加值是多少" is not answered by "服务业…领跑者13家", nor by a growth rate.
+    asked = lexicon.asked_kind("第三产业增加值是多少")
+    assert lexicon.kinds_agree(asked, lexicon.figure_kind("家")) == -1
+    assert lexicon.kinds_agree(asked, "rate") == -1 and lexicon.kinds_agree(asked, lexicon.figure_kind("亿元")) == 1

@@ -284,7 +284,7 @@ def kinds_agree(asked: str | None, figure: str | None, before: str = "") -> int:
     if asked == "level":  # a level named as such (总量, 规模) is an amount, asked even of a target
         asked = "amount"
     if figure is None:  # a bare number (an index, a title's year, half of "1/4") measures nothing asked
-        return 0 if asked == "amount" else -1
+        return 0 if asked in ("amount", "value") else -1
     words = _section("figures")
     changed = before.rstrip().endswith(tuple(words["change_words"]))
     if figure == "rate" and asked in ("rate", "share"):  # a growth rate is no share, nor the reverse
@@ -292,8 +292,8 @@ def kinds_agree(asked: str | None, figure: str | None, before: str = "") -> int:
         return -1 if (asked == "rate" and shared) or (asked == "share" and changed) else 1
     if asked == figure:
         return 1
-    if asked == "total":  # "进出口总额" is money: no count of firms, no rate
-        return 1 if figure == "money" else -1
+    if asked in ("total", "value"):  # "进出口总额", "增加值" are money: no count of firms, no rate
+        return 1 if figure == "money" and not changed else -1
     if asked == "amount":  # any measure of a level, but not a rate nor a change ("提高24.2斤")
         return -1 if figure == "rate" or changed else 0
     counted = {kind.startswith("count:") or kind == "people" for kind in (asked, figure)}
