@@ -150,4 +150,4 @@ def test_a_value_in_money_is_no_count_of_firms():
     # "第三产业增加值是多少" is not answered by "服务业…领跑者13家", nor by a growth rate.
     asked = lexicon.asked_kind("第三产业增加值是多少")
     assert lexicon.kinds_agree(asked, lexicon.figure_kind("家")) == -1
-    assert lexicon.kinds_agree(asked, "rate") == -1 and lexicon.kinds_agree(asked, lexicon.figure_kind("亿元")) == 1
+    assert lexicon.kinds_agree(asked, "rate") == -1 and lexicon.kinds_agree(asked, lexicon.figure_kind("元")) == 1
