@@ -200,7 +200,8 @@ def test_a_province_written_before_a_city_asks_the_city():
 @pytest.mark.parametrize(("question", "name"), [
     ("苏2024年GDP", "苏"), ("鄂2024年GDP增长目标", "鄂"), ("东北地区GDP增速", "东北地区"),
     ("成渝地区2024年GDP", "成渝地区"), ("长三角GDP总量", "长三角"), ("天府新区2023年经济总量", "天府新区"),
-    ("东部新区2023年GDP", "东部新区"), ("深圳前海合作区2023年GDP", "前海合作区")])
+    ("东部新区2023年GDP", "东部新区"), ("深圳前海合作区2023年GDP", "前海合作区"),
+    ("2024年中欧班列（成渝）开了多少列", "成渝")])
 def test_a_region_or_one_character_abbreviation_must_be_named_by_the_answer(question, name):
     # The gazetteer has neither; read as no place, the question would get every covered place's figure.
     assert name in QuestionReader(WORK_REPORTS).read(question).entities

@@ -281,9 +281,9 @@ def _institutions(text: str) -> list[tuple[int, int]]:
 
 
 def _other_names(text: str) -> list[tuple[int, int]]:
-    """Spans of names of places the gazetteer lacks: a region (长三角, 东北地区, 成渝地区) or a
-    one-character abbreviation jieba takes for a name, opening the question or before a year
-    (苏 of "苏2024年GDP"). A passage must name them to answer, so a question about them is never
+    """Spans of names of places the gazetteer lacks: a region (长三角, 东北地区, 成渝地区), a zone
+    (天府新区), a name in brackets (成渝 of 中欧班列（成渝）) or a one-character abbreviation jieba
+    takes for a name, opening the question or before a year (苏 of "苏2024年GDP"). A passage must name them to answer, so a question about them is never
     answered with a covered place's figure."""
     tags, regions, zones = lexicon.name_tags(), lexicon.region_words(), lexicon.zone_words()
     spans, position, previous = [], 0, ("", "")
@@ -303,6 +303,9 @@ def _other_names(text: str) -> list[tuple[int, int]]:
             spans.append((position, end))
         elif word in regions and previous[0] and previous[1] in (*tags, "f"):
             spans.append((position - len(previous[0]), end))
+        elif flag in tags and len(word) > 1 and position > 0 and text[position - 1] in BRACKETS_OPEN \
+                and text[end:end + 1] and text[end] in BRACKETS_CLOSE:
+            spans.append((position, end))  # the name of a route or a line, bracketed (中欧班列（成渝）)
         position, previous = end, (word, flag)
     return spans
 
