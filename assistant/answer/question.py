@@ -283,8 +283,8 @@ def _institutions(text: str) -> list[tuple[int, int]]:
 def _other_names(text: str) -> list[tuple[int, int]]:
     """Spans of names of places the gazetteer lacks: a region (长三角, 东北地区, 成渝地区), a zone
     (天府新区), a name in brackets (成渝 of 中欧班列（成渝）) or a one-character abbreviation jieba
-    takes for a name, opening the question or before a year (苏 of "苏2024年GDP"). A passage must name them to answer, so a question about them is never
-    answered with a covered place's figure."""
+    takes for a name, opening the question or before a year (苏 of "苏2024年GDP"). A passage must
+    name them to answer, so a question about them is never answered with a covered place's figure."""
     tags, regions, zones = lexicon.name_tags(), lexicon.region_words(), lexicon.zone_words()
     spans, position, previous = [], 0, ("", "")
     words = lexicon.tagged(text)
