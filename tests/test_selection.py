@@ -151,3 +151,35 @@ def test_a_value_in_money_is_no_count_of_firms():
     asked = lexicon.asked_kind("第三产业增加值是多少")
     assert lexicon.kinds_agree(asked, lexicon.figure_kind("家")) == -1
     assert lexicon.kinds_agree(asked, "rate") == -1 and lexicon.kinds_agree(asked, lexicon.figure_kind("元")) == 1
+
+
+def test_a_share_held_by_a_verb_is_still_a_share_and_a_growth_in_percent_asks_a_rate():
+    # "占地区生产总值比重保持75%左右" answers no "实际涨了百分之多少".
+    asked = lexicon.asked_kind("数字经济核心产业增加值实际涨了百分之多少？")
+    assert asked == "rate"
+    assert lexicon.kinds_agree(asked, "rate", "占地区生产总值比重保持") == -1
+    assert lexicon.kinds_agree(asked, "rate", "增加值增长") == 1
+
+
+def test_households_are_not_counted_in_projects():
+    # "实施52个老旧小区综合改造提升项目" answers no "让多少户居民受益".
+    asked = lexicon.asked_kind("老小区改造，计划让多少户居民受益？")
+    assert lexicon.kinds_agree(asked, lexicon.figure_kind("个")) == -1
+    assert lexicon.kinds_agree(asked, lexicon.figure_kind("户")) == 1
+
+
+def test_a_part_the_question_leaves_out_is_read_and_kept_out_of_its_topic(assistant):
+    for question in ("新增多少家孵化器？众创空间不算。", "新增孵化器（不含众创空间）多少家", "不包括众创空间，新增孵化器多少家"):
+        assert lexicon.excluded(question) == ("众创空间",), question
+    assert lexicon.excluded("新增多少家孵化器") == ()
+    intent = assistant.reader.read("2023年新增多少家孵化器？众创空间不算。")
+    assert intent.excluded == ("众创空间",) and "众创空间" not in intent.topic
+
+
+def test_titles_of_another_level_count_other_things():
+    from assistant.answer.answerers.extractive import _contrasted
+
+    # "新认定各级孵化器、众创空间15家" answers no 国家级孵化器 question.
+    assert _contrasted("新认定几家国家级孵化器", "力争全年新认定各级孵化器、众创空间")
+    assert _contrasted("有几条河评上了市级美丽河湖", "创建省级美丽河湖片区")
+    assert not _contrasted("有几条河评上了市级美丽河湖", "创建省级美丽河湖片区1个、市级美丽河道")

@@ -38,6 +38,7 @@ class Intent:
     place_years: tuple[tuple[str, int], ...] = ()  # a year of its own for each place ("成都2024年和四川2025年")
     years: tuple[tuple[int, str | None], ...] = ()  # (year, period) of each year asked ("2020年和2021年…分别")
     entities: tuple[str, ...] = ()  # things named after a place, which a passage must name (西湖大学)
+    excluded: tuple[str, ...] = ()  # parts the question leaves out ("众创空间不算"): no figure's subject
 
     def year_of(self, place: str) -> int | None:
         """The year asked of `place`: its own, else the question's."""
@@ -208,6 +209,7 @@ class QuestionReader:
         """The question without place names, years and conversational filler."""
         for mention in reversed(self.places_in(text)):
             text = text[:mention.start] + text[mention.end:]
+        text = lexicon.exclusion().sub("", text)  # a part left out is what the topic is not
         text = lexicon.comparison_words().sub("", text)  # 分别, 两区, 哪个更多: no topic of their own
         for word in lexicon.relative_years():
             text = text.replace(word, "")
@@ -231,7 +233,8 @@ class QuestionReader:
                       period=period, topic=topic,
                       key_text=in_report_wording(lexicon.asking_count().sub(" ", topic)), wider_place=wider,
                       asked_kind=lexicon.asked_kind(question), report_year=self.report_year(question),
-                      place_years=place_years, years=years, entities=self.entities_in(question))
+                      place_years=place_years, years=years, entities=self.entities_in(question),
+                      excluded=lexicon.excluded(question))
 
     def resolve(self, question: str, history: Sequence[str]) -> str:
         """The standalone question a follow-up stands for, given earlier user turns (oldest first).

@@ -333,7 +333,7 @@ def candidates(hits: Sequence[ScoredChunk], intent: Intent, weight: Callable[[st
             borrows = not (_own_subject(subject) and not _coverage(subject, topical, weights))
             coverage = max(_coverage(quote_text, terms, weights),
                            0.8 * _coverage(before + quote_text + chunk.section, terms, weights) if borrows else 0.0)
-            subject_end = _asked_figure_end(stated, agreement, len(quote_text)) if numeric else len(quote_text)
+            subject_end = _asked_figure_end(stated, agreement, intent.asked_kind, len(quote_text)) if numeric else len(quote_text)
             if intent.year and chunk.year != intent.year and lexicon.phrase("year", year=intent.year) \
                     not in text[text.rfind(FULL_STOP, 0, start) + 1:span[0] + subject_end]:
                 continue  # another year's passage answers only where the year asked leads to the figure
@@ -341,6 +341,8 @@ def candidates(hits: Sequence[ScoredChunk], intent: Intent, weight: Callable[[st
                 continue  # a plan period asked ("十四五") is the passage's own, not one year's figure
             if not all(e in quote_text[:subject_end] for e in intent.entities):
                 continue  # a figure of the place, not of the thing named after it (西湖大学)
+            if any(part in quote_text[:subject_end] for part in intent.excluded):
+                continue  # a count with the part the question leaves out ("众创空间及孵化器3家")
             if _contrasted(intent.question, quote_text[:subject_end]):
                 continue  # the other part of a whole (城镇登记失业率 for 城镇调查失业率)
             if any(_other_numbered(t, quote_text[:subject_end]) for t in terms):
@@ -378,10 +380,14 @@ def _own_subject(lead: str) -> bool:
     return False
 
 
-def _asked_figure_end(stated: Sequence[NumericValue], agreement: Sequence[int], default: int) -> int:
+def _asked_figure_end(stated: Sequence[NumericValue], agreement: Sequence[int], asked: str | None,
+                      default: int) -> int:
     """Where the quote's figure of the kind asked (else its first figure) ends: the words before it
-    are its subject ("地区生产总值…增长6.0%"), those after belong to the next figure."""
-    first = next((f for f, a in zip(stated, agreement, strict=True) if a > 0), stated[0] if stated else None)
+    are its subject ("地区生产总值…增长6.0%"), those after belong to the next figure. A figure in the
+    very measure asked comes before one in 个 that may stand for it ("片区1个、…河道7条" for 几条)."""
+    agreeing = [f for f, a in zip(stated, agreement, strict=True) if a > 0]
+    first = next((f for f in agreeing if lexicon.figure_kind(f.unit) == asked), agreeing[0] if agreeing else None)
+    first = first or (stated[0] if stated else None)
     return first.end if first else default
 
 

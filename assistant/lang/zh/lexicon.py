@@ -129,6 +129,21 @@ def target_words() -> re.Pattern[str]:
 
 
 @cache
+@lru_cache(maxsize=1)
+def exclusion() -> re.Pattern[str]:
+    """A part a question leaves out ("不含众创空间", "众创空间不算"): the group `word` is the part."""
+    q = _section("question")
+    stop = re.escape(q["exclusion_stops"])
+    return re.compile(f"(?:{_alternation(q['exclusion_before'])})(?P<word>[^{stop}]{{2,10}}?)(?:在内)?(?=[{stop}]|$)"
+                      f"|(?:^|(?<=[{stop}]))(?P<part>[^{stop}]{{2,10}}?)(?:{_alternation(q['exclusion_after'])})"
+                      f"(?=[{stop}]|$)")
+
+
+def excluded(question: str) -> tuple[str, ...]:
+    """The parts `question` leaves out (see `exclusion`)."""
+    return tuple(m.group("word") or m.group("part") for m in exclusion().finditer(question))
+
+
 def text_question() -> re.Pattern[str]:
     """Matches a question that asks for a name or a phrase and no count ("叫什么", "是哪个"); a
     comparison ("哪个区新增停车位更多") asks for figures."""
@@ -288,7 +303,10 @@ def kinds_agree(asked: str | None, figure: str | None, before: str = "") -> int:
     words = _section("figures")
     changed = before.rstrip().endswith(tuple(words["change_words"]))
     if figure == "rate" and asked in ("rate", "share"):  # a growth rate is no share, nor the reverse
-        shared = before.rstrip().endswith(tuple(words["share_words"]))
+        tail = before.rstrip()
+        for link in words["share_links"]:  # "比重保持75%" is a share as "比重75%" is
+            tail = tail.removesuffix(link)
+        shared = tail.endswith(tuple(words["share_words"]))
         return -1 if (asked == "rate" and shared) or (asked == "share" and changed) else 1
     if asked == figure:
         return 1
