@@ -217,3 +217,21 @@ def test_ordinary_words_before_a_region_word_are_no_region(question):
 def test_a_question_about_the_present_asks_a_result(reader, question):
     # A plan ("新增…充电桩1万个") says nothing of what exists now.
     assert reader.read(question).period == "actual"
+
+
+@pytest.mark.parametrize(("question", "name"), [("前海2023年地区生产总值是多少？", "前海"),
+                                                ("滨萧特别合作园2022年落地项目的计划总投资是多少?", "滨萧特别合作园")])
+def test_a_name_the_gazetteer_lacks_opening_the_question_must_be_named_where_the_figure_is(reader, question, name):
+    # Read as no place, "前海2023年GDP" would get every covered place's GDP.
+    assert reader.read(question).leading == (name,)
+
+
+@pytest.mark.parametrize("question", ["截至2022年底滨江培育了多少家上市公司", "中国2021年粮食产量", "滨江2023年GDP目标",
+                                      "全省2024年GDP", "西湖大学2023年研发经费", "预计2023年GDP增长多少"])
+def test_a_place_a_named_thing_or_a_plain_word_before_the_year_is_no_leading_name(reader, question):
+    assert reader.read(question).leading == ()
+
+
+def test_a_leading_name_keeps_other_places_figures_out(assistant):
+    answer = assistant.ask("前海2023年地区生产总值是多少？")
+    assert answer.abstained

@@ -10,7 +10,7 @@ from functools import lru_cache, partial
 from assistant.lang.zh import lexicon
 from assistant.lang.zh.messages import listing
 from assistant.lang.zh.places import Place, PlaceMention, ancestors, place_named, places, read_names
-from assistant.lang.zh.text import ASKED_YEAR, BRACKETS_CLOSE, BRACKETS_OPEN
+from assistant.lang.zh.text import ASKED_YEAR, BRACKETS_CLOSE, BRACKETS_OPEN, CJK
 
 # Everyday words mapped to the reports' indicator names: the question is searched and matched with
 # the report's wording in place of the everyday one.
@@ -38,6 +38,7 @@ class Intent:
     place_years: tuple[tuple[str, int], ...] = ()  # a year of its own for each place ("成都2024年和四川2025年")
     years: tuple[tuple[int, str | None], ...] = ()  # (year, period) of each year asked ("2020年和2021年…分别")
     entities: tuple[str, ...] = ()  # things named after a place, which a passage must name (西湖大学)
+    leading: tuple[str, ...] = ()  # a name the gazetteer lacks opening the question (前海2023年…)
     excluded: tuple[str, ...] = ()  # parts the question leaves out ("众创空间不算"): no figure's subject
 
     def year_of(self, place: str) -> int | None:
@@ -117,6 +118,16 @@ class QuestionReader:
         named = [*((m.start, m.end) for m in self.places_in(text)), *spans]
         spans += [(s, e) for s, e in _other_names(text) if not any(a < e and s < b for a, b in named)]
         return tuple(dict.fromkeys(text[start:end] for start, end in spans))
+
+    def leading_name(self, text: str) -> tuple[str, ...]:
+        """A name opening the question right before its year that is no place, nor a thing named
+        otherwise ("前海2023年…", "滨萧特别合作园2022年…"): what the question is about, so the
+        sentence of the figure must name it."""
+        lead = LEAD_NAME.match(text)
+        if lead is None or lead.group(1) in lexicon.lead_not_names() or self.places_in(lead.group(1)) \
+                or any(lead.group(1) in e or e in lead.group(1) for e in self.entities_in(text)):
+            return ()
+        return (lead.group(1),)
 
     def _facilities(self, text: str) -> list[tuple[int, int]]:
         """Spans of the ports, airports and stations of places no report covers, with the places
@@ -234,7 +245,7 @@ class QuestionReader:
                       key_text=in_report_wording(lexicon.asking_count().sub(" ", topic)), wider_place=wider,
                       asked_kind=lexicon.asked_kind(question), report_year=self.report_year(question),
                       place_years=place_years, years=years, entities=self.entities_in(question),
-                      excluded=lexicon.excluded(question))
+                      excluded=lexicon.excluded(question), leading=self.leading_name(question))
 
     def resolve(self, question: str, history: Sequence[str]) -> str:
         """The standalone question a follow-up stands for, given earlier user turns (oldest first).
@@ -265,6 +276,9 @@ class QuestionReader:
         if year and prev_year and year < prev_year:
             prev_topic = lexicon.target_words().sub("", prev_topic)
         return f"{district_text}{year_text}{prev_topic}{topic}"
+
+
+LEAD_NAME = re.compile(rf"^([{CJK}]{{2,8}}?)的?{ASKED_YEAR.pattern}")
 
 
 def _institutions(text: str) -> list[tuple[int, int]]:

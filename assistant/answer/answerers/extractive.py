@@ -341,6 +341,8 @@ def candidates(hits: Sequence[ScoredChunk], intent: Intent, weight: Callable[[st
                 continue  # a plan period asked ("十四五") is the passage's own, not one year's figure
             if not all(e in quote_text[:subject_end] for e in intent.entities):
                 continue  # a figure of the place, not of the thing named after it (西湖大学)
+            if not all(e in before + quote_text[:subject_end] for e in intent.leading):
+                continue  # a figure of the sentence about the thing the question opens with
             if any(part in quote_text[:subject_end] for part in intent.excluded):
                 continue  # a count with the part the question leaves out ("众创空间及孵化器3家")
             if _contrasted(intent.question, quote_text[:subject_end]):

@@ -337,6 +337,12 @@ def zone_words() -> tuple[str, ...]:
     return tuple(_section("places")["gazetteer"]["zone_words"])
 
 
+def lead_not_names() -> frozenset[str]:
+    """Words opening a question before its year that name nothing (截至, 中国, 全省, 预计)."""
+    return frozenset([*_section("places")["gazetteer"]["lead_not_names"], *national_names(), *wider_regions(),
+                      *asking_words(), *scope_words(), *relative_years()])
+
+
 def region_words() -> tuple[str, ...]:
     """Words regions are named with (地区, 经济带, 城市群): 东北地区 is a place of its own."""
     return tuple(_section("places")["gazetteer"]["region_words"])
