@@ -169,7 +169,8 @@ def test_households_are_not_counted_in_projects():
 
 
 def test_a_part_the_question_leaves_out_is_read_and_kept_out_of_its_topic(assistant):
-    for question in ("新增多少家孵化器？众创空间不算。", "新增孵化器（不含众创空间）多少家", "不包括众创空间，新增孵化器多少家"):
+    for question in ("新增多少家孵化器？众创空间不算。", "新增孵化器（不含众创空间）多少家",
+                     "不包括众创空间，新增孵化器多少家"):
         assert lexicon.excluded(question) == ("众创空间",), question
     assert lexicon.excluded("新增多少家孵化器") == ()
     intent = assistant.reader.read("2023年新增多少家孵化器？众创空间不算。")

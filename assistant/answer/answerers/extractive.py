@@ -333,7 +333,8 @@ def candidates(hits: Sequence[ScoredChunk], intent: Intent, weight: Callable[[st
             borrows = not (_own_subject(subject) and not _coverage(subject, topical, weights))
             coverage = max(_coverage(quote_text, terms, weights),
                            0.8 * _coverage(before + quote_text + chunk.section, terms, weights) if borrows else 0.0)
-            subject_end = _asked_figure_end(stated, agreement, intent.asked_kind, len(quote_text)) if numeric else len(quote_text)
+            subject_end = _asked_figure_end(stated, agreement, intent.asked_kind, len(quote_text)) if numeric \
+                else len(quote_text)
             if intent.year and chunk.year != intent.year and lexicon.phrase("year", year=intent.year) \
                     not in text[text.rfind(FULL_STOP, 0, start) + 1:span[0] + subject_end]:
                 continue  # another year's passage answers only where the year asked leads to the figure
