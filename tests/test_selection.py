@@ -184,3 +184,8 @@ def test_titles_of_another_level_count_other_things():
     assert _contrasted("新认定几家国家级孵化器", "力争全年新认定各级孵化器、众创空间")
     assert _contrasted("有几条河评上了市级美丽河湖", "创建省级美丽河湖片区")
     assert not _contrasted("有几条河评上了市级美丽河湖", "创建省级美丽河湖片区1个、市级美丽河道")
+
+
+def test_a_comparison_word_is_no_change_word(assistant):
+    # 比较 holds 比 ("比上年"), which would make "GDP总量比较" ask a change and let a growth rate answer.
+    assert assistant.reader.read("滨江和拱墅2023年GDP总量比较").asked_kind == lexicon.asked_kind("GDP总量")
