@@ -235,3 +235,16 @@ def test_a_place_a_named_thing_or_a_plain_word_before_the_year_is_no_leading_nam
 def test_a_leading_name_keeps_other_places_figures_out(assistant):
     answer = assistant.ask("前海2023年地区生产总值是多少？")
     assert answer.abstained
+
+
+@pytest.mark.parametrize("question", ["2023年新建多少个公园", "滨江2022年新建了几所学校",
+                                      "2021年开小店的，每月营业额不超过多少免税", "2022年国家准备新建多少亩高标准农田"])
+def test_a_county_short_form_used_as_an_everyday_word_is_no_place(reader, question):
+    # 新建 (新建区), 小店 (小店区): read as places, these questions were refused as about a place no report covers.
+    assert reader.read(question).unknown_district is None
+
+
+@pytest.mark.parametrize(("question", "place"), [("去鄞州的游客有多少", "鄞州"), ("新建区2023年GDP", "新建区"),
+                                                 ("鄞州2023年GDP", "鄞州")])
+def test_a_county_named_as_a_place_is_still_read(reader, question, place):
+    assert reader.read(question).unknown_district == place

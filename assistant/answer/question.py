@@ -243,7 +243,9 @@ class QuestionReader:
                       districts=self.districts_in(question), unknown_district=unknown, year=year,
                       period=period, topic=topic,
                       key_text=in_report_wording(lexicon.asking_count().sub(" ", topic)), wider_place=wider,
-                      asked_kind=lexicon.asked_kind(lexicon.comparison_words().sub("", question)),  # 比较 is no 比 report_year=self.report_year(question),
+                      # 比较 is no 比 ("比上年"): comparison words are no change words
+                      asked_kind=lexicon.asked_kind(lexicon.comparison_words().sub("", question)),
+                      report_year=self.report_year(question),
                       place_years=place_years, years=years, entities=self.entities_in(question),
                       excluded=lexicon.excluded(question), leading=self.leading_name(question))
 

@@ -343,6 +343,16 @@ def lead_not_names() -> frozenset[str]:
                       *asking_words(), *scope_words(), *relative_years()])
 
 
+def everyday_short_forms() -> frozenset[str]:
+    """Short forms of counties that are everyday words (新建, 港口): never the place."""
+    return frozenset(_section("places")["gazetteer"]["everyday_short_forms"])
+
+
+def word_use_after() -> tuple[str, ...]:
+    """What follows a county's short form used as a common word (新建多少个, 新建了)."""
+    return tuple(_section("places")["gazetteer"]["word_use_after"])
+
+
 def region_words() -> tuple[str, ...]:
     """Words regions are named with (地区, 经济带, 城市群): 东北地区 is a place of its own."""
     return tuple(_section("places")["gazetteer"]["region_words"])

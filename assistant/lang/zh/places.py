@@ -181,6 +181,8 @@ def _scan(text: str, extra: dict[str, tuple[Place, ...]] | None) -> Iterator[tup
     not_place = lexicon.non_place_tags()
     facilities = lexicon.place_facilities()
     reference = lexicon.reference_words()
+    tag_ending = {end: flag for end, flag in words.values()}
+    counts = lexicon.word_use_after()
     start = 0
     while start < len(text):
         for end in range(min(len(text), start + longest), start + 1, -1):
@@ -196,6 +198,11 @@ def _scan(text: str, extra: dict[str, tuple[Place, ...]] | None) -> Iterator[tup
                 continue
             if not full and words.get(start, (0, ""))[1].startswith(not_place):
                 continue  # a short form that is a common word here (合作 of 合作园, not 合作市)
+            after_verb = tag_ending.get(start, "").startswith("v")
+            if not full and all(p.level == "county" for p in names[name]) and (
+                    name in lexicon.everyday_short_forms() or text.startswith(counts, end)
+                    or after_verb and words.get(start, (0, ""))[1] not in lexicon.name_tags()):
+                continue  # a county's short form used as a word: 新建多少个, 新建了几所, 开小店; not 去鄞州
             if text.endswith(reference, 0, start):
                 continue  # 占全国16%: the whole a share is taken of, not a place asked about
             yield PlaceMention(name, start, end, names[name]), following
