@@ -142,6 +142,7 @@ def test_the_other_of_two_exclusive_parts_is_no_answer():
 
     assert _contrasted("烟台2023年城镇调查失业率是多少", "城镇登记失业率低于3.5%")
     assert _contrasted("城镇居民人均可支配收入增长多少", "农村居民人均可支配收入增长6.1%")
+    assert _contrasted("城镇居民人均可支配收入增长多少", "脱贫县农民收入增长6.9%")
     assert not _contrasted("城镇调查失业率是多少", "城镇调查失业率5.2%")
     assert not _contrasted("进出口总额多少", "进出口总额8202亿元")
 
