@@ -190,3 +190,11 @@ def test_titles_of_another_level_count_other_things():
 def test_a_comparison_word_is_no_change_word(assistant):
     # 比较 holds 比 ("比上年"), which would make "GDP总量比较" ask a change and let a growth rate answer.
     assert assistant.reader.read("滨江和拱墅2023年GDP总量比较").asked_kind == lexicon.asked_kind("GDP总量")
+
+
+def test_how_people_talk_is_no_topic(assistant):
+    from assistant.answer.answerers.extractive import topic_terms
+
+    terms = topic_terms(assistant.reader.read("滨江2022年到底建了多少个公园？"))
+    assert not any(word in term for term in terms for word in ("到底", "建了")), terms
+    assert any("城镇" in term for term in topic_terms(assistant.reader.read("2023年城里新增了多少人就业")))

@@ -79,8 +79,11 @@ def topic_terms(intent: Intent) -> list[str]:
 
 def _without_asking_tail(word: str, asking: frozenset[str]) -> str:
     """A word less an asking word it ends with ("投资总额" → 投资: 总额 asks the measure)."""
+    if ALTERNATIVES in word:
+        return word
+    word = word.removesuffix(next((p for p in lexicon.tail_particles() if word.endswith(p)), "\0"))  # 建了 → 建
     tail = next((a for a in asking if len(a) > 1 and word.endswith(a) and len(word) - len(a) > 1), "")
-    return word[:-len(tail)] if tail and ALTERNATIVES not in word else word
+    return word[:-len(tail)] if tail else word
 
 
 def _bracketed(words: list[str]) -> list[str]:

@@ -222,6 +222,11 @@ def scope_words() -> frozenset[str]:
     return frozenset(_section("answer")["scope_words"])
 
 
+def tail_particles() -> tuple[str, ...]:
+    """Particles a question's verb ends with ("建了"), matched without them."""
+    return tuple(_section("answer")["tail_particles"])
+
+
 def continuation_words() -> tuple[str, ...]:
     """Clause openings that continue the figure before them ("力争", "其中")."""
     return tuple(_section("answer")["continuation_words"])
