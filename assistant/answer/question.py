@@ -124,7 +124,7 @@ class QuestionReader:
         otherwise ("前海2023年…", "滨萧特别合作园2022年…"): what the question is about, so the
         sentence of the figure must name it."""
         lead = LEAD_NAME.match(text)
-        if lead is None or lead.group(1) in lexicon.lead_not_names() or self.places_in(lead.group(1)) \
+        if lead is None or lexicon.names_nothing(lead.group(1)) or self.places_in(lead.group(1)) \
                 or any(lead.group(1) in e or e in lead.group(1) for e in self.entities_in(text)):
             return ()
         return (lead.group(1),)

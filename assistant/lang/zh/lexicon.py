@@ -342,10 +342,13 @@ def zone_words() -> tuple[str, ...]:
     return tuple(_section("places")["gazetteer"]["zone_words"])
 
 
-def lead_not_names() -> frozenset[str]:
-    """Words opening a question before its year that name nothing (截至, 中国, 全省, 预计)."""
-    return frozenset([*_section("places")["gazetteer"]["lead_not_names"], *national_names(), *wider_regions(),
-                      *asking_words(), *scope_words(), *relative_years()])
+def names_nothing(lead: str) -> bool:
+    """Whether words opening a question before its year name nothing the passages must name (截至,
+    中国, 全省, 预计, 我区, 区政府)."""
+    gazetteer = _section("places")["gazetteer"]
+    return lead in {*gazetteer["lead_not_names"], *national_names(), *wider_regions(), *asking_words(),
+                    *scope_words(), *relative_years()} \
+        or lead.startswith(tuple(gazetteer["lead_not_starts"])) or lead.endswith(tuple(gazetteer["lead_not_ends"]))
 
 
 def everyday_short_forms() -> frozenset[str]:
