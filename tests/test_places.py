@@ -249,3 +249,12 @@ def test_a_county_short_form_used_as_an_everyday_word_is_no_place(reader, questi
                                                  ("鄞州2023年GDP", "鄞州")])
 def test_a_county_named_as_a_place_is_still_read(reader, question, place):
     assert reader.read(question).unknown_district == place
+
+
+@pytest.mark.parametrize(("question", "national"), [
+    ("2022年国家预计给企业退税减税一共多少？", True), ("中国2021年粮食产量", True),
+    ("2022年政府工作报告里，国家那年能发多少地方专项债？", True),
+    ("滨江2023年新增国家高新技术企业多少家", False), ("拱墅区计划新增国家认定的孵化器几家", False)])
+def test_the_state_as_the_subject_names_the_nation_not_as_a_modifier(question, national):
+    # Read as no place, "国家预计…退税减税" got a district's tax relief beside the nation's.
+    assert ("全国" in [p.name for m in find_places(question) for p in m.places]) == national

@@ -392,6 +392,16 @@ def place_suffixes(level: str) -> tuple[str, ...]:
     return tuple(_section("places")["gazetteer"]["suffixes"].get(level, ()))
 
 
+def national_subjects() -> tuple[str, ...]:
+    """Words naming the nation only as the subject of a question (国家, 中央, 中国)."""
+    return tuple(_section("places")["gazetteer"]["national_subjects"])
+
+
+def clause_stops_and_year() -> tuple[str, ...]:
+    """What comes right before a question's subject: a clause's stop or its year's 年."""
+    return tuple(_section("places")["gazetteer"]["national_subject_openers"])
+
+
 def national_names() -> tuple[str, ...]:
     """Words for the country as a whole (全国, 国务院, 我国); the first is its display name."""
     return tuple(_section("places")["gazetteer"]["national"])

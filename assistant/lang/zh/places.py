@@ -118,7 +118,7 @@ def _names() -> dict[str, tuple[Place, ...]]:
         for name in (place.name, *short_forms(place.name, place.level)):
             table[name].append(place)
     nation = places()[NATION]
-    for word in lexicon.national_names():
+    for word in (*lexicon.national_names(), *lexicon.national_subjects()):
         table[word].append(nation)
     return {name: tuple(found) for name, found in table.items()}
 
@@ -203,12 +203,23 @@ def _scan(text: str, extra: dict[str, tuple[Place, ...]] | None) -> Iterator[tup
                     name in lexicon.everyday_short_forms() or text.startswith(counts, end)
                     or after_verb and words.get(start, (0, ""))[1] not in lexicon.name_tags()):
                 continue  # a county's short form used as a word: 新建多少个, 新建了几所, 开小店; not 去鄞州
+            if name in lexicon.national_subjects() and not _acting_nation(text, start, end, words):
+                continue  # 国家 of 国家高新技术企业 or 新增国家认定的…, not "2022年国家安排…"
             if text.endswith(reference, 0, start):
                 continue  # 占全国16%: the whole a share is taken of, not a place asked about
             yield PlaceMention(name, start, end, names[name]), following
             start = stop - 1
             break
         start += 1
+
+
+def _acting_nation(text: str, start: int, end: int, words: dict[int, tuple[int, str]]) -> bool:
+    """Whether a word naming the nation only as an actor (国家, 中央) is the subject here: opening the
+    question or its clause, or right after its year, and followed by what it does or a year."""
+    before = text[:start].rstrip()
+    opens = not before or before.endswith(lexicon.clause_stops_and_year())
+    next_end, after = words.get(end, (end, ""))
+    return opens and (after.startswith(("v", "p", "d", "m", "t", "r")) or text[end:next_end] in lexicon.asking_words())
 
 
 def _proper_name_after(text: str, end: int, name: str, names: dict[str, tuple[Place, ...]]) -> str | None:
