@@ -228,7 +228,8 @@ def test_a_name_the_gazetteer_lacks_opening_the_question_must_be_named_where_the
 
 @pytest.mark.parametrize("question", ["截至2022年底滨江培育了多少家上市公司", "中国2021年粮食产量", "滨江2023年GDP目标",
                                       "全省2024年GDP", "西湖大学2023年研发经费", "预计2023年GDP增长多少",
-                                      "我区2023年新增多少停车位", "区里2023年新建几个公园", "区政府2023年安排多少资金"])
+                                      "我区2023年新增多少停车位", "区里2023年新建几个公园", "区政府2023年安排多少资金",
+                                      "两区2023年新增托位各是多少"])
 def test_a_place_a_named_thing_or_a_plain_word_before_the_year_is_no_leading_name(reader, question):
     assert reader.read(question).leading == ()
 

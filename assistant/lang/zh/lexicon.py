@@ -348,7 +348,8 @@ def names_nothing(lead: str) -> bool:
     gazetteer = _section("places")["gazetteer"]
     return lead in {*gazetteer["lead_not_names"], *national_names(), *wider_regions(), *asking_words(),
                     *scope_words(), *relative_years()} \
-        or lead.startswith(tuple(gazetteer["lead_not_starts"])) or lead.endswith(tuple(gazetteer["lead_not_ends"]))
+        or lead.startswith(tuple(gazetteer["lead_not_starts"])) or lead.endswith(tuple(gazetteer["lead_not_ends"])) \
+        or not comparison_words().sub("", lead)  # 两区, 各区
 
 
 def everyday_short_forms() -> frozenset[str]:
