@@ -198,3 +198,13 @@ def test_how_people_talk_is_no_topic(assistant):
     terms = topic_terms(assistant.reader.read("滨江2022年到底建了多少个公园？"))
     assert not any(word in term for term in terms for word in ("到底", "建了")), terms
     assert any("城镇" in term for term in topic_terms(assistant.reader.read("2023年城里新增了多少人就业")))
+
+
+def test_of_clauses_with_the_same_evidence_the_one_saying_least_beyond_the_question_is_chosen():
+    from assistant.answer.answerers.extractive import _beyond
+
+    terms = ["外贸|进出口"]
+    assert _beyond("进出口总额", "深圳2023年外贸进出口", terms) == 0.0
+    assert _beyond("对共建“一带一路”国家进出口", "深圳2023年外贸进出口", terms) > 0.5
+    # A narrower kind of the thing asked says more than asked: 新能源汽车 is no 汽车.
+    assert _beyond("新能源汽车产量", "河南一共造了多少辆汽车", ["汽车"]) > 0
