@@ -10,7 +10,7 @@ from functools import lru_cache, partial
 from assistant.lang.zh import lexicon
 from assistant.lang.zh.messages import listing
 from assistant.lang.zh.places import Place, PlaceMention, ancestors, place_named, places, read_names
-from assistant.lang.zh.text import ASKED_YEAR, BRACKETS_CLOSE, BRACKETS_OPEN, CJK
+from assistant.lang.zh.text import ASKED_YEAR, BRACKETS_CLOSE, BRACKETS_OPEN, LEAD_NAME
 
 # Everyday words mapped to the reports' indicator names: the question is searched and matched with
 # the report's wording in place of the everyday one.
@@ -278,9 +278,6 @@ class QuestionReader:
         if year and prev_year and year < prev_year:
             prev_topic = lexicon.target_words().sub("", prev_topic)
         return f"{district_text}{year_text}{prev_topic}{topic}"
-
-
-LEAD_NAME = re.compile(rf"^([{CJK}]{{2,8}}?)的?{ASKED_YEAR.pattern}")
 
 
 def _institutions(text: str) -> list[tuple[int, int]]:

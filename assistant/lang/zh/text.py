@@ -78,6 +78,8 @@ MARKER_NUMBER_SEPARATOR = re.compile(r"\s*[,，、]\s*")
 
 # A year a question names ("2023年", "2023"), and a year a title or heading states ("2022年").
 ASKED_YEAR = re.compile(r"((?:19|20)\d\d)\s*年")  # "2000个" is no year
+# What opens a question right before its year ("前海2023年", "滨萧特别合作园的2022年"): its subject.
+LEAD_NAME = re.compile(rf"^([{CJK}]{{2,8}}?)的?{ASKED_YEAR.pattern}")
 YEAR_VALUE = re.compile(r"((?:19|20)\d\d)\s*年?")  # a form field holding only a year
 STATED_YEAR = re.compile(r"((?:19|20)\d\d)\s*年")
 # A district or county a report title names by position: after 市/省 or at the start, before the
