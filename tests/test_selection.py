@@ -208,3 +208,20 @@ def test_of_clauses_with_the_same_evidence_the_one_saying_least_beyond_the_quest
     assert _beyond("对共建“一带一路”国家进出口", "深圳2023年外贸进出口", terms) > 0.5
     # A narrower kind of the thing asked says more than asked: 新能源汽车 is no 汽车.
     assert _beyond("新能源汽车产量", "河南一共造了多少辆汽车", ["汽车"]) > 0
+
+
+def test_a_level_does_not_answer_what_a_year_added():
+    from assistant.answer.answerers.extractive import _level_for_increase
+    from assistant.lang.zh.numbers import extract_figures
+
+    def level(question: str, before: str, quote: str) -> bool:
+        stated = extract_figures(quote)
+        return _level_for_increase(question, before, quote, stated[-1].end, stated)
+
+    # "…，高新技术企业1.3万家" counts what there is: no answer to 新增了多少家.
+    assert level("河南2024年新增了多少家高新技术企业？", "培育国家级专精特新企业414家，", "高新技术企业1.3万家")
+    assert not level("河南2024年有多少家高新技术企业？", "培育国家级专精特新企业414家，", "高新技术企业1.3万家")
+    # A list after 新增 counts what was added, and a verb of the clause's own says what it did.
+    assert not level("新增了多少条公交线路", "新增停车位3700个，", "公交线路5条")
+    assert not level("新建多少个停车位", "", "新建5000个停车位")
+    assert not level("新增多少家博物馆", "", "博物馆增至192家")

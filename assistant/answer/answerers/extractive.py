@@ -359,6 +359,8 @@ def candidates(hits: Sequence[ScoredChunk], intent: Intent, weight: Callable[[st
                 continue  # the other part of a whole (城镇登记失业率 for 城镇调查失业率)
             if any(_other_numbered(t, quote_text[:subject_end]) for t in terms):
                 continue  # the figure of another numbered thing (第一产业 for 第二产业)
+            if numeric and _level_for_increase(intent.question, before, quote_text, subject_end, stated):
+                continue  # what there is, for what was added (高新技术企业1.3万家 for 新增多少家)
             own = _coverage(quote_text[:subject_end], terms, weights)
             kind = 1.0 if 1 in agreement else -1.0 if agreement and all(a < 0 for a in agreement) else 0.0
             year = 1.0 if intent.year is None or chunk.year == intent.year or str(intent.year) in sentence else 0.0
@@ -368,6 +370,22 @@ def candidates(hits: Sequence[ScoredChunk], intent: Intent, weight: Callable[[st
             found.append(Candidate(hit, answer_start, span[1], features,
                                    _beyond(quote_text[:subject_end], intent.question, terms) if numeric else 0.0))
     return found
+
+
+def _level_for_increase(question: str, before: str, quote_text: str, subject_end: int,
+                        stated: Sequence[NumericValue]) -> bool:
+    """Whether the question asks what was added and the figure is a level: its own clause has no
+    verb ("高新技术企业1.3万家") and nothing in its sentence up to it says what was added."""
+    asked, stated_words = lexicon.increase_words()
+    if not any(w in question for w in asked):
+        return False
+    figure_start = next((f.start for f in stated if f.end == subject_end), stated[0].start)
+    clause_start = max(quote_text.rfind(mark, 0, figure_start) for mark in CLAUSE_END) + 1
+    clause_end = min((i for i in (quote_text.find(m, subject_end) for m in CLAUSE_END) if i >= 0),
+                     default=len(quote_text))
+    if any(flag.startswith("v") for _, flag in lexicon.tagged(quote_text[clause_start:clause_end])):
+        return False
+    return not any(w in before + quote_text[:clause_end] for w in stated_words)
 
 
 def _contrasted(question: str, subject: str) -> bool:

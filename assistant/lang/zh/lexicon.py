@@ -227,6 +227,12 @@ def tail_particles() -> tuple[str, ...]:
     return tuple(_section("answer")["tail_particles"])
 
 
+def increase_words() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Words of a question asking what a year added, and words of a sentence saying it lists that."""
+    section = _section("answer")
+    return tuple(section["increase_asked"]), tuple(section["increase_stated"])
+
+
 def continuation_words() -> tuple[str, ...]:
     """Clause openings that continue the figure before them ("力争", "其中")."""
     return tuple(_section("answer")["continuation_words"])
