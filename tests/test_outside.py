@@ -240,3 +240,9 @@ def test_the_whole_is_no_answer_for_one_part(outside):
     assert outside.ask("广东2024年城镇居民人均可支配收入增长多少？").abstained
     # 成都's names both parts at once ("城乡居民人均可支配收入分别增长4.7%、6.9%"): it answers.
     assert "4.7%" in outside.ask("成都2023年城镇居民人均可支配收入增长多少？").answer
+
+
+def test_a_numbered_thing_the_report_never_names_is_not_answered(outside):
+    # 四川's review gives 规模以上工业增加值增长6.6% and 服务业增加值增长6.3%, no 第二产业 figure.
+    answer = outside.ask("四川2024年第二产业增加值增长多少？")
+    assert answer.abstained and "6.6%" not in answer.answer, answer.answer

@@ -225,3 +225,9 @@ def test_a_level_does_not_answer_what_a_year_added():
     assert not level("新增了多少条公交线路", "新增停车位3700个，", "公交线路5条")
     assert not level("新建多少个停车位", "", "新建5000个停车位")
     assert not level("新增多少家博物馆", "", "博物馆增至192家")
+
+
+def test_a_numbered_thing_is_told_from_a_rank():
+    # "规模以上工业增加值增长6.6%" answers no 第二产业 question; a rank (全国第二) is no numbered thing.
+    assert lexicon.ordinal().search("第二产业") and lexicon.ordinal().search("18号线")
+    assert not lexicon.ordinal().search("全球第二") and not lexicon.ordinal().search("一带一路")

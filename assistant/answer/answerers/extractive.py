@@ -359,6 +359,8 @@ def candidates(hits: Sequence[ScoredChunk], intent: Intent, weight: Callable[[st
                 continue  # the other part of a whole (城镇登记失业率 for 城镇调查失业率)
             if any(_other_numbered(t, quote_text[:subject_end]) for t in terms):
                 continue  # the figure of another numbered thing (第一产业 for 第二产业)
+            if any(lexicon.ordinal().search(t) and not _presence(t, before + quote_text[:subject_end]) for t in terms):
+                continue  # a numbered thing asked (第二产业, 18号线) that the figure's sentence never names
             if numeric and _level_for_increase(intent.question, before, quote_text, subject_end, stated):
                 continue  # what there is, for what was added (高新技术企业1.3万家 for 新增多少家)
             own = _coverage(quote_text[:subject_end], terms, weights)

@@ -227,6 +227,14 @@ def tail_particles() -> tuple[str, ...]:
     return tuple(_section("answer")["tail_particles"])
 
 
+@cache
+def ordinal() -> re.Pattern[str]:
+    """A numbered thing's name: 第 and a numeral, or a number and 号, before the thing's own word
+    (第二产业, 18号线; not the rank 全国第二)."""
+    section, numerals = _section("answer"), rf"\d{numeral_chars()}"
+    return re.compile(rf"(?:{section['ordinal_before']}[{numerals}]+|\d+{section['ordinal_after']})[^{numerals}]")
+
+
 def increase_words() -> tuple[tuple[str, ...], tuple[str, ...]]:
     """Words of a question asking what a year added, and words of a sentence saying it lists that."""
     section = _section("answer")
