@@ -162,6 +162,8 @@ def test_the_whole_a_share_or_rank_is_taken_of_is_no_place_asked():
     assert [m.text for m in find_places("内蒙古外送电量占全国比重是多少")] == ["内蒙古"]
     assert [m.text for m in find_places("四川经济总量居全国第几")] == ["四川"]
     assert [m.text for m in find_places("全国国内生产总值增长目标")] == ["全国"]
+    # 我国 is a pronoun to jieba, yet always the nation.
+    assert [p.name for m in find_places("2021年我国GDP总量多少") for p in m.places] == ["全国"]
 
 
 def test_a_port_airport_or_station_names_its_place():

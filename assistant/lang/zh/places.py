@@ -193,7 +193,7 @@ def _scan(text: str, extra: dict[str, tuple[Place, ...]] | None) -> Iterator[tup
             stop = end + len(following) if following else end
             # A full name ends with its level suffix, which jieba may join to the next word
             # (成都/市政府); a short form must end where a word ends (新星 of 新星产业群 does not).
-            full = name in _full_names() or name in (extra or {})
+            full = name in _full_names() or name in (extra or {}) or name in lexicon.national_names()
             if stop not in edges and not (len(name) >= 3 and full) and not text.startswith(facilities, end):
                 continue
             if not full and words.get(start, (0, ""))[1].startswith(not_place):
