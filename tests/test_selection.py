@@ -16,7 +16,9 @@ from assistant.lang.zh import lexicon
     ("全区投资实际一共投了多少钱啊？", "money"), ("GDP增速目标是多少", "rate"), ("新增就业多少万人", "people"),
     ("那几个园区计划完成多少产业投资？", None), ("地区生产总值是多少?", "value"), ("港口吞吐量是多少?", "amount"),
     # A level's target is mostly set as its growth: both kinds may answer it.
-    ("地区生产总值目标是多少?", None)])
+    ("地区生产总值目标是多少?", None),
+    # A measure word after the count word says what is counted, whatever the verb: funds, not money.
+    ("引导基金一共投了多少只子基金？", "count:只"), ("一共投了多少个亿？", "money")])
 def test_the_kind_of_quantity_asked_is_read_from_how_the_question_asks(question, kind):
     assert lexicon.asked_kind(question) == kind
 

@@ -297,14 +297,18 @@ def _count_measure() -> re.Pattern[str]:
 def asked_kind(question: str) -> str | None:
     """The kind of quantity `question` asks for (see figure_kind), or None when it does not say."""
     unless = _section("question")["asked_kinds_unless"]
-    for kind, cues in _section("question")["asked_kinds"].items():
-        if any(cue in question for cue in cues) and not any(word in question for word in unless.get(kind, ())):
-            return kind
     # The last count word is the one asking ("那几个园区…完成多少投资" asks the 多少, not the 几个).
     count_words = [m.start() for m in re.finditer(_alternation(_section("question")["count_words"]), question)]
     measure = _count_measure().match(question, count_words[-1]) if count_words else None
-    return figure_kind(_section("figures")["unit_canonical"].get(measure.group(1), measure.group(1))) \
+    counted = figure_kind(_section("figures")["unit_canonical"].get(measure.group(1), measure.group(1))) \
         if measure else None
+    for kind, cues in _section("question")["asked_kinds"].items():
+        if kind == "money" and counted and counted.startswith("count:") and measure \
+                and not question.startswith(tuple(_section("question")["scale_chars"]), measure.end()):
+            continue  # "投了多少只子基金" counts funds: the measure word says so, not the verb
+        if any(cue in question for cue in cues) and not any(word in question for word in unless.get(kind, ())):
+            return kind
+    return counted
 
 
 def kinds_agree(asked: str | None, figure: str | None, before: str = "") -> int:
