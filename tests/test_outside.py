@@ -246,3 +246,9 @@ def test_a_numbered_thing_the_report_never_names_is_not_answered(outside):
     # 四川's review gives 规模以上工业增加值增长6.6% and 服务业增加值增长6.3%, no 第二产业 figure.
     answer = outside.ask("四川2024年第二产业增加值增长多少？")
     assert answer.abstained and "6.6%" not in answer.answer, answer.answer
+
+
+def test_a_target_asked_of_a_year_the_reports_only_review_is_not_its_result(outside):
+    # The 2021 report reviews 2020 (国内生产总值增长2.3%) and sets no 2020 target.
+    answer = outside.ask("全国2020年GDP增长目标是多少")
+    assert answer.abstained and "2.3%" not in answer.answer, answer.answer

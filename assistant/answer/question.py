@@ -401,11 +401,14 @@ def _period(question: str, year: int | None, periods: dict[int, set[str]]) -> st
     """"actual" or "target": results when the question asks only for results in words of its own
     (实际, 完成了), even of a year the reports only plan (that plan is no result); else the year,
     when the reports give one kind for it (2022: results, 2023: targets); else cue words like 目标.
-    Target cues never override the year: they also name results (计划总投资, 预期寿命)."""
+    Most target cues do not override the year: they also name results (计划总投资, 预期寿命); firm
+    ones (目标, 打算) do."""
     cued = [p for p in ("actual", "target") if any(c in question for c in lexicon.period_cues(p))]
     own = [p for p in cued if any(c in question for c in lexicon.period_cues(p) if c not in lexicon.relative_years())]
     if own == ["actual"]:
         return "actual"
+    if "actual" not in own and any(c in question for c in lexicon.firm_target_cues()):
+        return "target"  # "2020年GDP增长目标" asks a plan, though the reports give 2020's results only
     if year in periods and len(periods[year]) == 1:
         return next(iter(periods[year]))
     return (own or cued)[0] if cued else None  # "去年…目标" asks last year's target: 去年 names a year
