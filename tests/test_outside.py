@@ -252,3 +252,9 @@ def test_a_target_asked_of_a_year_the_reports_only_review_is_not_its_result(outs
     # The 2021 report reviews 2020 (国内生产总值增长2.3%) and sets no 2020 target.
     answer = outside.ask("全国2020年GDP增长目标是多少")
     assert answer.abstained and "2.3%" not in answer.answer, answer.answer
+
+
+def test_another_indicators_figure_is_no_answer_when_the_one_named_is_missing(outside):
+    # The 2021 report sets 研发经费投入年均增长7%以上 for 十四五 and no GDP growth figure for it.
+    answer = outside.ask("十四五期间全国GDP年均增长目标是多少")
+    assert answer.abstained and "7%" not in answer.answer, answer.answer

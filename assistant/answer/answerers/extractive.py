@@ -193,6 +193,7 @@ PART_SHARE = 0.3
 # the calibration would answer with (never in its confidence). 0.1 moved three dev trial items from
 # a sub-category to the figure asked (对“一带一路”国家进出口 → 进出口总额) and one the other way.
 BEYOND_PENALTY = 0.1
+OTHER_SUBJECT = 0.5
 CONTENT_TAGS = ("vn", "j", "l", "i")  # besides nouns: the words a subject says what it counts with
 
 _NUMERAL = re.compile(rf"\d|[{lexicon.numeral_chars()}]")
@@ -369,8 +370,11 @@ def candidates(hits: Sequence[ScoredChunk], intent: Intent, weight: Callable[[st
             period = 1.0 if intent.period is None or chunk.period == intent.period else 0.0
             features = (1.0, coverage, own, hit.score, 1 / (1 + rank + 0.1 * i), kind, year, period,
                         len(quote_text) / 100)
-            found.append(Candidate(hit, answer_start, span[1], features,
-                                   _beyond(quote_text[:subject_end], intent.question, terms) if numeric else 0.0))
+            beyond = _beyond(quote_text[:subject_end], intent.question, terms) if numeric else 0.0
+            if beyond >= OTHER_SUBJECT and any(ALTERNATIVES in t and not _presence(t, before + quote_text)
+                                               for t in topical):
+                continue  # another indicator's figure: the one named (GDP) is missing, others said instead
+            found.append(Candidate(hit, answer_start, span[1], features, beyond))
     return found
 
 
