@@ -258,3 +258,10 @@ def test_another_indicators_figure_is_no_answer_when_the_one_named_is_missing(ou
     # The 2021 report sets 研发经费投入年均增长7%以上 for 十四五 and no GDP growth figure for it.
     answer = outside.ask("十四五期间全国GDP年均增长目标是多少")
     assert answer.abstained and "7%" not in answer.answer, answer.answer
+
+
+def test_the_figure_of_a_list_is_not_the_figure_of_one_item(outside):
+    # "加快…深圳湾超级总部基地、香蜜湖新金融中心…等重点区域开发建设，完成重点片区投资3300亿元以上":
+    # eight areas together, none alone.
+    answer = outside.ask("深圳湾超级总部基地2024年要完成投资多少")
+    assert answer.abstained and "3300亿元" not in answer.answer, answer.answer

@@ -23,6 +23,7 @@ from assistant.lang.zh.text import (
     CJK_CHAR,
     CLAUSE,
     CLAUSE_END,
+    ENUMERATION,
     FULL_STOP,
     QUOTE_LEAD,
 )
@@ -354,6 +355,8 @@ def candidates(hits: Sequence[ScoredChunk], intent: Intent, weight: Callable[[st
                 continue  # a figure of the place, not of the thing named after it (西湖大学)
             if not all(e in before + quote_text[:subject_end] for e in intent.leading):
                 continue  # a figure of the sentence about the thing the question opens with
+            if any(_listed(e, before + quote_text[:subject_end]) for e in (*intent.entities, *intent.leading)):
+                continue  # the figure of a list the thing asked is one item of ("深圳湾…、香蜜湖…等，完成…投资")
             if any(part in quote_text[:subject_end] for part in intent.excluded):
                 continue  # a count with the part the question leaves out ("众创空间及孵化器3家")
             if _contrasted(intent.question, quote_text[:subject_end]):
@@ -392,6 +395,17 @@ def _level_for_increase(question: str, before: str, quote_text: str, subject_end
     if any(flag.startswith("v") for _, flag in lexicon.tagged(quote_text[clause_start:clause_end])):
         return False
     return not any(w in before + quote_text[:clause_end] for w in stated_words)
+
+
+def _listed(name: str, subject: str) -> bool:
+    """Whether `name` is one item of a list (A、B、C) in a figure's subject that ends before the
+    figure's own clause: the figure then counts the items together."""
+    at = subject.rfind(name)
+    if at < 0:
+        return False
+    clause_start = max(subject.rfind(mark, 0, at) for mark in CLAUSE_END) + 1
+    clause_end = min((i for i in (subject.find(mark, at) for mark in CLAUSE_END) if i >= 0), default=len(subject))
+    return clause_end < len(subject) and ENUMERATION in subject[clause_start:clause_end]
 
 
 def _contrasted(question: str, subject: str) -> bool:

@@ -53,6 +53,9 @@ CELL_SEPARATOR = "；"
 # Quotation marks a model may wrap a rewritten question in.
 QUOTES = "\"'“”‘’「」"
 
+# The enumeration comma: it separates the items of one clause.
+ENUMERATION = "、"
+
 # Heading numbering: "一、" (level 1), "(一)" / "（一）" (level 2), "1." / "1．" (an item).
 _CN_ORDINAL = "[一二三四五六七八九十]+"
 HEADING_LEVEL1 = re.compile(f"^{_CN_ORDINAL}、")
