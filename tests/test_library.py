@@ -116,3 +116,15 @@ def test_cli_add_shows_inferred_metadata_then_list_and_remove(tmp_path, settings
     removed = run_cli(tmp_path, "remove", "gongshu-2024")
     assert removed.returncode == 0, removed.stderr
     assert "gongshu-2024 " not in run_cli(tmp_path, "list").stdout
+
+
+def test_a_reports_own_footnote_marks_are_no_citations_of_the_answer(lib_settings, assistant, tmp_path):
+    # Reports copied from web pages keep their footnote marks ("领跑者”[3]"); the answer cites [1] only.
+    report = tmp_path / "boye.txt"
+    report.write_text("2025年博野县政府工作报告\n一、2024年工作回顾\n三棵树、三源橡胶被评为河北省特色产业集群"
+                      "“领跑者”[3]，新增规上工业企业12家[4]。\n", encoding="utf-8")
+    outcome = add_reports(lib_settings, [report], embedder=assistant.embedder)
+    assert not outcome.rejected, outcome.rejected
+    answer = Assistant(lib_settings, assistant.embedder).ask("博野2024年新增规上工业企业多少家？")
+    assert "12家[1]" in answer.answer and "[4]" not in answer.answer, answer.answer
+    assert [f.value + f.unit for f in answer.figures] == ["12家"] and "[4]" in answer.citations[0].text

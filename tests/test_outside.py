@@ -265,3 +265,12 @@ def test_the_figure_of_a_list_is_not_the_figure_of_one_item(outside):
     # eight areas together, none alone.
     answer = outside.ask("深圳湾超级总部基地2024年要完成投资多少")
     assert answer.abstained and "3300亿元" not in answer.answer, answer.answer
+
+
+def test_a_place_inside_a_covered_one_is_answered_only_where_its_report_names_it(outside):
+    # 广元 has no report; 四川's report gives its own figures, none of them 广元's.
+    answer = outside.ask("四川下面的广元，2024年地区生产总值增长了多少？")
+    assert answer.abstained and "5.7%" not in answer.answer, answer.answer
+    # Of two places asked together, the one without a report is said so, beside the other's figure.
+    answer = outside.ask("深圳和广州2023年地区生产总值分别是多少")
+    assert "3.46万亿元" in answer.answer and any("广州" in note for note in answer.notes), (answer.answer, answer.notes)

@@ -46,6 +46,9 @@ class Intent:
         return dict(self.place_years).get(place, self.year)
 
 
+WITHIN_CHARS = 6  # "下面的", "所辖的": longer words between two places say more than where one is
+
+
 class QuestionReader:
     """Knows the districts and years of the indexed reports, and reads questions against them."""
 
@@ -101,6 +104,14 @@ class QuestionReader:
         found = [self._covered[p.code] for mention in mentions for p in mention.places
                  if p.code in self._covered and p.code not in parents]
         return tuple(dict.fromkeys(found))
+
+    def within_covered(self, text: str) -> tuple[str, ...]:
+        """Places no report covers, named as inside one that is (遵义下面的仁怀市, 河南2025年郑州…):
+        the covered one's report answers for them only where the figure's sentence names them."""
+        mentions = self.places_in(text)
+        return tuple(later.text for i, m in enumerate(mentions) for later in mentions[i + 1:]
+                     if not any(q.code in self._covered for q in later.places) and _within(text[m.end:later.start])
+                     and any(p.code in self._covered and p in ancestors(q) for p in m.places for q in later.places))
 
     def covered_under(self, name: str) -> list[str]:
         """The covered places inside the place called `name` (鄞州区 and 海曙区 for 宁波), as the
@@ -247,7 +258,8 @@ class QuestionReader:
                       asked_kind=lexicon.asked_kind(lexicon.comparison_words().sub("", question)),
                       report_year=self.report_year(question),
                       place_years=place_years, years=years, entities=self.entities_in(question),
-                      excluded=lexicon.excluded(question), leading=self.leading_name(question))
+                      excluded=lexicon.excluded(question),
+                      leading=(*self.leading_name(question), *self.within_covered(question)))
 
     def resolve(self, question: str, history: Sequence[str]) -> str:
         """The standalone question a follow-up stands for, given earlier user turns (oldest first).
@@ -386,6 +398,13 @@ def _stated_data_years(text: str) -> list[tuple[int, int]]:
     """(position, year) of each year the text states that is not a report's year."""
     report_years = {r.start(1) for r in lexicon.report_year().finditer(text)}
     return [(m.start(1), int(m.group(1))) for m in ASKED_YEAR.finditer(text) if m.start(1) not in report_years]
+
+
+def _within(between: str) -> bool:
+    """Whether the words between two place names make the first the place of the second: a few
+    words, none joining them as two places asked about (和, 、, 对比)."""
+    return len(between) <= WITHIN_CHARS and not any(c in between for c in lexicon.comparison_topic_openings()) \
+        and not any(cue in between for cue in lexicon.comparison_cues())
 
 
 def _both_periods(question: str) -> list[str]:

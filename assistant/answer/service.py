@@ -216,6 +216,10 @@ class Assistant:
             answer.notes.insert(0, message("answer.assumed_years", word=word, years=years))
         elif word and year and not answer.abstained:
             answer.notes.insert(0, message("answer.assumed_year", word=word, year=year))
+        if intent.unknown_district and intent.districts and intent.unknown_district not in intent.leading:
+            # "深圳和广州…": say what is missing, not only what is there (not of 郑州 in "河南…郑州…")
+            answer.notes.insert(0, message("answer.unknown_district", not_found=NOT_FOUND,
+                                           district=intent.unknown_district, covered=listing(self._districts())))
         if answer.abstained and not answer.citations:
             self._explain_abstention(answer, intent, hits)
         add_comparison(answer, self.reader.topic_of(answer.standalone_question or answer.question))

@@ -20,6 +20,7 @@ from assistant.lang.zh.numbers import NumericValue, extract_figures
 from assistant.lang.zh.text import (
     BRACKETS_CLOSE,
     BRACKETS_OPEN,
+    CITATION_MARKER,
     CJK_CHAR,
     CLAUSE,
     CLAUSE_END,
@@ -47,6 +48,12 @@ class Quote:
     def text(self) -> str:
         chunk = self.hit.chunk
         return chunk.text[self.start - chunk.start:self.end - chunk.start]
+
+    @property
+    def said(self) -> str:
+        """The quote as the answer states it: a report's own footnote marks ("领跑者”[3]") are no
+        citations of the answer's, so they are left out there (the citation keeps them)."""
+        return CITATION_MARKER.sub("", self.text)
 
 
 LEAD_CHARS = 20  # a sentence this short that states no figure is a theme line, not an answer
@@ -497,7 +504,7 @@ def _sentence_around(text: str, pos: int) -> str:
 
 def _figures(quote: Quote, n: int) -> list[Figure]:
     """The figures of a quote as written ("3.8" + "万人"), each backed by citation n."""
-    return [Figure.written(figure, n) for figure in extract_figures(quote.text)]
+    return [Figure.written(figure, n) for figure in extract_figures(quote.said)]
 
 
 def _label(chunk: Chunk) -> str:
@@ -524,7 +531,7 @@ def compose_answer(question: str, intent: Intent, found: dict[str, Quote | None]
             continue
         n = len(citations) + 1
         chunk = quote.hit.chunk
-        parts.append(lexicon.phrase("answer.part", district=district, label=_label(chunk), quote=quote.text, n=n))
+        parts.append(lexicon.phrase("answer.part", district=district, label=_label(chunk), quote=quote.said, n=n))
         citations.append(to_citation(n, chunk, quote.hit.score, quote.text, quote.start, quote.end))
         figures.extend(_figures(quote, n))
     if not citations:
@@ -547,7 +554,7 @@ def _related_answer(question: str, intent: Intent, quote: Quote) -> Answer:
     """An abstention that shows what the report does give (a rate for a total), cited."""
     chunk = quote.hit.chunk
     text = lexicon.phrase("answer.only_related", not_found=NOT_FOUND, district=chunk.district, label=_label(chunk),
-                          quote=quote.text)
+                          quote=quote.said)
     citation = to_citation(1, chunk, quote.hit.score, quote.text, quote.start, quote.end)
     return Answer(question, text, True, [citation], _figures(quote, 1), standalone_question=intent.question,
                   districts=[chunk.district])
