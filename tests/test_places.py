@@ -162,6 +162,8 @@ def test_the_whole_a_share_or_rank_is_taken_of_is_no_place_asked():
     assert [m.text for m in find_places("内蒙古外送电量占全国比重是多少")] == ["内蒙古"]
     assert [m.text for m in find_places("四川经济总量居全国第几")] == ["四川"]
     assert [m.text for m in find_places("全国国内生产总值增长目标")] == ["全国"]
+    # A place's people (河南人, joined into one word by jieba) name the place.
+    assert [m.text for m in find_places("河南人2024年人均可支配收入增长多少")] == ["河南"]
     # 我国 is a pronoun to jieba, yet always the nation.
     assert [p.name for m in find_places("2021年我国GDP总量多少") for p in m.places] == ["全国"]
 

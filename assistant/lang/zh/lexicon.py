@@ -446,6 +446,11 @@ def proper_name_continuations() -> tuple[str, ...]:
     return tuple(_section("places")["gazetteer"]["proper_name_continuations"])
 
 
+def place_people() -> tuple[str, ...]:
+    """Words after a place name that name its people (河南人): the place is asked about."""
+    return tuple(_section("places")["gazetteer"]["place_people"])
+
+
 def place_facilities() -> tuple[str, ...]:
     """Words after a place name that keep it the place asked (深圳机场: 深圳)."""
     return tuple(_section("places")["gazetteer"]["place_facilities"])

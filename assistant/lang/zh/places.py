@@ -180,6 +180,7 @@ def _scan(text: str, extra: dict[str, tuple[Place, ...]] | None) -> Iterator[tup
     edges = set(words) | {end for end, _ in words.values()}
     not_place = lexicon.non_place_tags()
     facilities = lexicon.place_facilities()
+    people = lexicon.place_people()
     reference = lexicon.reference_words()
     tag_ending = {end: flag for end, flag in words.values()}
     counts = lexicon.word_use_after()
@@ -194,7 +195,8 @@ def _scan(text: str, extra: dict[str, tuple[Place, ...]] | None) -> Iterator[tup
             # A full name ends with its level suffix, which jieba may join to the next word
             # (成都/市政府); a short form must end where a word ends (新星 of 新星产业群 does not).
             full = name in _full_names() or name in (extra or {}) or name in lexicon.national_names()
-            if stop not in edges and not (len(name) >= 3 and full) and not text.startswith(facilities, end):
+            if stop not in edges and not (len(name) >= 3 and full) and not text.startswith(facilities, end) \
+                    and not text.startswith(people, end):
                 continue
             if not full and words.get(start, (0, ""))[1].startswith(not_place):
                 continue  # a short form that is a common word here (合作 of 合作园, not 合作市)
