@@ -227,6 +227,8 @@ def test_a_level_does_not_answer_what_a_year_added():
     assert not level("新增了多少条公交线路", "新增停车位3700个，", "公交线路5条")
     assert not level("新建多少个停车位", "", "新建5000个停车位")
     assert not level("新增多少家博物馆", "", "博物馆增至192家")
+    # jieba tags 改扩建 an abbreviation, yet it builds: 25所 were built, not there.
+    assert not level("新建、改扩建了多少所中小学和幼儿园", "", "新改扩建中小学、幼儿园25所")
 
 
 def test_a_numbered_thing_is_told_from_a_rank():
