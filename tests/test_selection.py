@@ -210,6 +210,9 @@ def test_of_clauses_with_the_same_evidence_the_one_saying_least_beyond_the_quest
     assert _beyond("对共建“一带一路”国家进出口", "深圳2023年外贸进出口", terms) > 0.5
     # A narrower kind of the thing asked says more than asked: 新能源汽车 is no 汽车.
     assert _beyond("新能源汽车产量", "河南一共造了多少辆汽车", ["汽车"]) > 0
+    # A quantity's whole says no more than the quantity (总产值 of 产值); a kind of it does (外资企业).
+    assert _beyond("总产值突破", "白酒产业产值达到多少亿元", ["白酒", "产业", "产值"]) == 0.0
+    assert _beyond("新设外资企业", "广东有多少家企业", ["企业"]) > 0
 
 
 def test_a_level_does_not_answer_what_a_year_added():

@@ -491,7 +491,9 @@ def _beyond(subject: str, question: str, terms: Sequence[str]) -> float:
                *lexicon.figure_words().qualifiers_before}
     words = [w for w, flag in lexicon.tagged(subject) if len(w) > 1 and (flag.startswith("n") or flag in CONTENT_TAGS)
              and w not in ignored]
-    said = [w for w in words if w in question or any(w in s for s in spellings)]
+    # A term's whole (总产值 of 产值) says it; a kind of it (外资企业 of 企业) says more.
+    said = [w for w in words if w in question or any(w in s or w.removeprefix(p) == s
+                                                    for s in spellings for p in lexicon.whole_prefixes())]
     return 1 - len(said) / len(words) if words else 0.0
 
 

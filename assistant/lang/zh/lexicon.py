@@ -232,6 +232,11 @@ def tail_particles() -> tuple[str, ...]:
     return tuple(_section("answer")["tail_particles"])
 
 
+def whole_prefixes() -> tuple[str, ...]:
+    """Prefixes that make a word the whole of a quantity (总 of 总产值)."""
+    return tuple(_section("answer")["whole_prefixes"])
+
+
 @cache
 def ordinal() -> re.Pattern[str]:
     """A numbered thing's name: 第 and a numeral, or a number and 号, before the thing's own word
