@@ -263,3 +263,14 @@ def test_a_county_named_as_a_place_is_still_read(reader, question, place):
 def test_the_state_as_the_subject_names_the_nation_not_as_a_modifier(question, national):
     # Read as no place, "国家预计…退税减税" got a district's tax relief beside the nation's.
     assert ("全国" in [p.name for m in find_places(question) for p in m.places]) == national
+
+
+def test_a_zone_is_named_by_its_zone_word_in_its_own_places_report_only():
+    from assistant.answer.question import names_entity
+
+    # In 河南's report "自贸试验区新设企业2.3万家" is 河南自贸区's figure; in another report it is not.
+    assert names_entity("河南自贸区", "自贸试验区新设企业", "河南省")
+    assert not names_entity("河南自贸区", "自贸试验区新设企业", "四川省")
+    assert names_entity("博野开发区", "力争年内开发区营业收入超过", "博野县")
+    # A university is no zone: "大学" alone never names 西湖大学.
+    assert not names_entity("西湖大学", "新增大学生就业", "西湖区")

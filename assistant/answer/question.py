@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -95,10 +97,24 @@ class QuestionReader:
         mentions, entities = self._read_names(text)
         return [m for m in mentions if not any(s <= m.start < e for s, e in entities)]
 
+    def zone_places(self, text: str) -> list[PlaceMention]:
+        """Covered places named as the place of a zone of theirs (博野 of 博野开发区, 河南 of 河南自贸区):
+        their own report gives the zone's figures, naming it by the zone word alone."""
+        found = []
+        for start, end in self._read_names(text)[1]:
+            zone = next((z for z in lexicon.zone_words() if text.endswith(z, start, end)), None)
+            if zone is None:
+                continue
+            place = text[start:end - len(zone)]
+            found += [dataclasses.replace(m, start=start + m.start, end=start + m.end)
+                      for m in self._read_names(place)[0]
+                      if m.start == 0 and m.end == len(place) and any(p.code in self._covered for p in m.places)]
+        return found
+
     def districts_in(self, text: str) -> tuple[str, ...]:
         """The covered places the text names, as the reports name them, in order; a place named
         only as the parent of another (成都市 of 成都市武侯区, 四川 of 四川成都) is not asked about."""
-        mentions = self.places_in(text)
+        mentions = sorted([*self.places_in(text), *self.zone_places(text)], key=lambda m: m.start)
         qualified = [m for m, before in zip(mentions[1:], mentions, strict=False) if before.end == m.start]
         parents = {a.code for m in qualified for p in m.places for a in ancestors(p)}
         found = [self._covered[p.code] for mention in mentions for p in mention.places
@@ -229,7 +245,7 @@ class QuestionReader:
 
     def topic_of(self, text: str) -> str:
         """The question without place names, years and conversational filler."""
-        for mention in reversed(self.places_in(text)):
+        for mention in sorted([*self.places_in(text), *self.zone_places(text)], key=lambda m: -m.start):
             text = text[:mention.start] + text[mention.end:]
         text = lexicon.exclusion().sub("", text)  # a part left out is what the topic is not
         text = lexicon.comparison_words().sub("", text)  # 分别, 两区, 哪个更多: no topic of their own
@@ -398,6 +414,20 @@ def _stated_data_years(text: str) -> list[tuple[int, int]]:
     """(position, year) of each year the text states that is not a report's year."""
     report_years = {r.start(1) for r in lexicon.report_year().finditer(text)}
     return [(m.start(1), int(m.group(1))) for m in ASKED_YEAR.finditer(text) if m.start(1) not in report_years]
+
+
+def names_entity(entity: str, subject: str, district: str) -> bool:
+    """Whether a figure's subject names the thing named after a place: as the question writes it,
+    or, for a zone in that place's own report, by its zone word in a spelling the glossary gives it
+    (河南自贸区 as 自贸试验区 in 河南's report, 博野开发区 as 开发区 in 博野县's; not 西湖大学 as 大学)."""
+    if entity in subject:
+        return True
+    place = next((entity[:k] for k in range(len(entity) - 1, 1, -1) if district.startswith(entity[:k])), "")
+    rest = entity[len(place):]
+    if rest not in lexicon.zone_words():
+        return False
+    spellings = [rest, *SPELLING_SEPARATORS.split(lexicon.synonyms().get(rest, ""))]
+    return bool(place) and any(s and s in subject for s in spellings)
 
 
 def _within(between: str) -> bool:

@@ -12,7 +12,7 @@ from assistant.answer.answerers.extractive import ExtractiveAnswerer, about, top
 from assistant.answer.compare import add_comparison
 from assistant.answer.examples import Examples, make_examples
 from assistant.answer.merge import merge_answers
-from assistant.answer.question import NOT_FOUND, Intent, QuestionReader
+from assistant.answer.question import NOT_FOUND, Intent, QuestionReader, names_entity
 from assistant.config import Settings
 from assistant.controls import printable
 from assistant.errors import UserError
@@ -34,7 +34,7 @@ MAX_DISTRICTS = 10  # districts answered for when the question names none
 def _naming(intent: Intent, hits: list[ScoredChunk]) -> list[ScoredChunk]:
     """The passages that name every thing the question names after a place (西湖大学): the
     others are about the place, not it."""
-    return [h for h in hits if all(e in h.chunk.text for e in intent.entities)]
+    return [h for h in hits if all(names_entity(e, h.chunk.text, h.chunk.district) for e in intent.entities)]
 
 
 def _period_phrase(year: int | None, period: str | None) -> str:

@@ -12,7 +12,7 @@ from functools import lru_cache
 from assistant.answer.answerers.base import ImmediateAnswerer
 from assistant.answer.calibration import FEATURES, Calibration, load_calibration
 from assistant.answer.grounding import ungrounded_figures
-from assistant.answer.question import ALTERNATIVES, NOT_FOUND, SPELLING_SEPARATORS, Intent, segment
+from assistant.answer.question import ALTERNATIVES, NOT_FOUND, SPELLING_SEPARATORS, Intent, names_entity, segment
 from assistant.index.keyword import UNSEEN_TOKEN, tokenize
 from assistant.index.split import Chunk
 from assistant.lang.zh import lexicon
@@ -358,7 +358,7 @@ def candidates(hits: Sequence[ScoredChunk], intent: Intent, weight: Callable[[st
                 continue  # another year's passage answers only where the year asked leads to the figure
             if not all(p in chunk.section or p in sentence for p in plans):
                 continue  # a plan period asked ("十四五") is the passage's own, not one year's figure
-            if not all(e in quote_text[:subject_end] for e in intent.entities):
+            if not all(names_entity(e, quote_text[:subject_end], chunk.district) for e in intent.entities):
                 continue  # a figure of the place, not of the thing named after it (西湖大学)
             if not all(e in before + quote_text[:subject_end] for e in intent.leading):
                 continue  # a figure of the sentence about the thing the question opens with
