@@ -80,12 +80,12 @@ def same_as(report_word: str) -> tuple[str, ...]:
 @cache
 def period_cues(period: str) -> tuple[str, ...]:
     """Words that say a question asks for results ("actual") or plans ("target")."""
-    return tuple(c for c in _section("period_cues")[period] if c != "firm")
+    return tuple(_section("period_cues")[period])
 
 
 def firm_target_cues() -> tuple[str, ...]:
     """Target cues that name nothing but a plan (目标, 打算): they hold against the year."""
-    return tuple(_section("period_cues")["firm"]["target"])
+    return tuple(_section("question")["firm_target_cues"])
 
 
 @cache
