@@ -274,3 +274,8 @@ def test_a_place_inside_a_covered_one_is_answered_only_where_its_report_names_it
     # Of two places asked together, the one without a report is said so, beside the other's figure.
     answer = outside.ask("深圳和广州2023年地区生产总值分别是多少")
     assert "3.46万亿元" in answer.answer and any("广州" in note for note in answer.notes), (answer.answer, answer.notes)
+
+
+def test_another_country_is_never_answered_with_the_nations_figures(outside):
+    answer = outside.ask("2021年美国高技术制造业增加值增长了多少？")
+    assert answer.abstained and "18.2%" not in answer.answer and "美国" in answer.answer, answer.answer

@@ -274,3 +274,9 @@ def test_a_zone_is_named_by_its_zone_word_in_its_own_places_report_only():
     assert names_entity("博野开发区", "力争年内开发区营业收入超过", "博野县")
     # A university is no zone: "大学" alone never names 西湖大学.
     assert not names_entity("西湖大学", "新增大学生就业", "西湖区")
+
+
+def test_other_countries_are_places_no_report_covers():
+    # From pycountry's Chinese names: 美国 is a place (of no report); 中非 of 中非经贸博览会 is no country.
+    assert [p.level for m in find_places("2021年美国高技术制造业增加值增长了多少？") for p in m.places] == ["foreign"]
+    assert find_places("中非经贸博览会2024年办了几场") == []

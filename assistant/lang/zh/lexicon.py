@@ -421,6 +421,16 @@ def place_suffixes(level: str) -> tuple[str, ...]:
     return tuple(_section("places")["gazetteer"]["suffixes"].get(level, ()))
 
 
+def country_locale() -> str:
+    """The locale of the other countries' names (pycountry's translations)."""
+    return str(_section("places")["gazetteer"]["country_locale"])
+
+
+def nation_initials() -> tuple[str, ...]:
+    """Characters that open a pair of China and another country (中 of 中非), no country name."""
+    return tuple(_section("places")["gazetteer"]["nation_initials"])
+
+
 def national_subjects() -> tuple[str, ...]:
     """Words naming the nation only as the subject of a question (国家, 中央, 中国)."""
     return tuple(_section("places")["gazetteer"]["national_subjects"])

@@ -10,6 +10,7 @@ the proper names built on a place name (西湖大学, 成都高新区), which ar
 from __future__ import annotations
 
 import csv
+import gettext
 import importlib.util
 from collections import defaultdict
 from collections.abc import Iterator
@@ -17,7 +18,10 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
 
+import pycountry
+
 from assistant.lang.zh import lexicon
+from assistant.lang.zh.text import CJK_NAME
 
 NATION = "000000"
 
@@ -28,7 +32,7 @@ class Place:
 
     code: str
     name: str
-    level: str  # "national" | "province" | "city" | "county"
+    level: str  # "national" | "province" | "city" | "county" | "foreign"
     parent: str | None  # the code of the division above (None for the nation)
 
 
@@ -109,9 +113,29 @@ def short_forms(name: str, level: str) -> tuple[str, ...]:
 
 
 @cache
+def foreign_countries() -> tuple[Place, ...]:
+    """Other countries by their Chinese names (pycountry's ISO 3166 translations): places no report
+    covers, so "2021年美国…" is refused, never answered with the nation's figures. Names of China
+    itself, of its own divisions, and those opening with the nation's own word (中非 of 中非合作 is a
+    pair, not the Central African Republic) are left out."""
+    chinese = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[lexicon.country_locale()],
+                                  fallback=True)
+    own = {name for p in places().values() for name in (p.name, *short_forms(p.name, p.level))}
+    found: dict[str, Place] = {}
+    for country in pycountry.countries:
+        for attribute in ("name", "common_name", "official_name"):
+            name = chinese.gettext(getattr(country, attribute, "") or "")
+            if CJK_NAME.fullmatch(name) and name not in own and not name.startswith(lexicon.nation_initials()):
+                found.setdefault(name, Place(f"foreign:{country.alpha_2}", name, "foreign", None))
+    return tuple(found.values())
+
+
+@cache
 def _names() -> dict[str, tuple[Place, ...]]:
     """Every full name, short form and national word with the places it may mean."""
     table: dict[str, list[Place]] = defaultdict(list)
+    for country in foreign_countries():
+        table[country.name].append(country)
     for place in places().values():
         if place.level == "national":
             continue

@@ -56,6 +56,9 @@ QUOTES = "\"'“”‘’「」"
 # The enumeration comma: it separates the items of one clause.
 ENUMERATION = "、"
 
+# A name written in Chinese characters only (美国, not "Côte d'Ivoire" left untranslated).
+CJK_NAME = re.compile(r"[\u4e00-\u9fff]{2,}")
+
 # Heading numbering: "一、" (level 1), "(一)" / "（一）" (level 2), "1." / "1．" (an item).
 _CN_ORDINAL = "[一二三四五六七八九十]+"
 HEADING_LEVEL1 = re.compile(f"^{_CN_ORDINAL}、")
