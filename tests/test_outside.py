@@ -242,29 +242,21 @@ def test_the_whole_is_no_answer_for_one_part(outside):
     assert "4.7%" in outside.ask("成都2023年城镇居民人均可支配收入增长多少？").answer
 
 
-def test_a_numbered_thing_the_report_never_names_is_not_answered(outside):
+@pytest.mark.parametrize("question, not_this", [
     # 四川's review gives 规模以上工业增加值增长6.6% and 服务业增加值增长6.3%, no 第二产业 figure.
-    answer = outside.ask("四川2024年第二产业增加值增长多少？")
-    assert answer.abstained and "6.6%" not in answer.answer, answer.answer
-
-
-def test_a_target_asked_of_a_year_the_reports_only_review_is_not_its_result(outside):
+    ("四川2024年第二产业增加值增长多少？", "6.6%"),
     # The 2021 report reviews 2020 (国内生产总值增长2.3%) and sets no 2020 target.
-    answer = outside.ask("全国2020年GDP增长目标是多少")
-    assert answer.abstained and "2.3%" not in answer.answer, answer.answer
-
-
-def test_another_indicators_figure_is_no_answer_when_the_one_named_is_missing(outside):
+    ("全国2020年GDP增长目标是多少", "2.3%"),
     # The 2021 report sets 研发经费投入年均增长7%以上 for 十四五 and no GDP growth figure for it.
-    answer = outside.ask("十四五期间全国GDP年均增长目标是多少")
-    assert answer.abstained and "7%" not in answer.answer, answer.answer
-
-
-def test_the_figure_of_a_list_is_not_the_figure_of_one_item(outside):
+    ("十四五期间全国GDP年均增长目标是多少", "7%"),
     # "加快…深圳湾超级总部基地、香蜜湖新金融中心…等重点区域开发建设，完成重点片区投资3300亿元以上":
     # eight areas together, none alone.
-    answer = outside.ask("深圳湾超级总部基地2024年要完成投资多少")
-    assert answer.abstained and "3300亿元" not in answer.answer, answer.answer
+    ("深圳湾超级总部基地2024年要完成投资多少", "3300亿元"),
+], ids=["a numbered thing the report never names", "a target of a year the reports only review",
+        "another indicator when the one named is missing", "the figure of a list for one of its items"])
+def test_a_figure_near_the_one_asked_is_no_answer(outside, question, not_this):
+    answer = outside.ask(question)
+    assert answer.abstained and not_this not in answer.answer, answer.answer
 
 
 def test_a_place_inside_a_covered_one_is_answered_only_where_its_report_names_it(outside):

@@ -110,10 +110,14 @@ class QuestionReader:
                       if m.start == 0 and m.end == len(place) and any(p.code in self._covered for p in m.places)]
         return found
 
+    def _asked_places(self, text: str) -> list[PlaceMention]:
+        """The places a question asks about, in order: those it names and those of zones it names."""
+        return sorted([*self.places_in(text), *self.zone_places(text)], key=lambda m: m.start)
+
     def districts_in(self, text: str) -> tuple[str, ...]:
         """The covered places the text names, as the reports name them, in order; a place named
         only as the parent of another (成都市 of 成都市武侯区, 四川 of 四川成都) is not asked about."""
-        mentions = sorted([*self.places_in(text), *self.zone_places(text)], key=lambda m: m.start)
+        mentions = self._asked_places(text)
         qualified = [m for m, before in zip(mentions[1:], mentions, strict=False) if before.end == m.start]
         parents = {a.code for m in qualified for p in m.places for a in ancestors(p)}
         found = [self._covered[p.code] for mention in mentions for p in mention.places
@@ -244,7 +248,7 @@ class QuestionReader:
 
     def topic_of(self, text: str) -> str:
         """The question without place names, years and conversational filler."""
-        for mention in sorted([*self.places_in(text), *self.zone_places(text)], key=lambda m: -m.start):
+        for mention in reversed(self._asked_places(text)):
             text = text[:mention.start] + text[mention.end:]
         text = lexicon.exclusion().sub("", text)  # a part left out is what the topic is not
         text = lexicon.comparison_words().sub("", text)  # 分别, 两区, 哪个更多: no topic of their own

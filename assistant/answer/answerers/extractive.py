@@ -201,6 +201,8 @@ PART_SHARE = 0.3
 # the calibration would answer with (never in its confidence). 0.1 moved three dev trial items from
 # a sub-category to the figure asked (对“一带一路”国家进出口 → 进出口总额) and one the other way.
 BEYOND_PENALTY = 0.1
+# A clause whose subject is at least this much words the question does not say, and that lacks every
+# spelling of a glossary term asked (GDP), counts another indicator (研发经费投入年均增长 for GDP年均增长).
 OTHER_SUBJECT = 0.5
 CONTENT_TAGS = ("vn", "j", "l", "i")  # besides nouns: the words a subject says what it counts with
 
@@ -396,12 +398,20 @@ def _level_for_increase(question: str, before: str, quote_text: str, subject_end
     if not any(w in question for w in asked):
         return False
     figure_start = next((f.start for f in stated if f.end == subject_end), stated[0].start)
-    clause_start = max(quote_text.rfind(mark, 0, figure_start) for mark in CLAUSE_END) + 1
-    clause_end = min((i for i in (quote_text.find(m, subject_end) for m in CLAUSE_END) if i >= 0),
-                     default=len(quote_text))
+    clause_start, clause_end = _clause_start(quote_text, figure_start), _clause_end(quote_text, subject_end)
     if any(flag.startswith("v") for _, flag in lexicon.tagged(quote_text[clause_start:clause_end])):
         return False
     return not any(w in before + quote_text[:clause_end] for w in stated_words)
+
+
+def _clause_start(text: str, pos: int) -> int:
+    """Where the clause holding position `pos` of `text` starts."""
+    return max(text.rfind(mark, 0, pos) for mark in CLAUSE_END) + 1
+
+
+def _clause_end(text: str, pos: int) -> int:
+    """Where the clause holding position `pos` of `text` ends (at its mark, or the text's end)."""
+    return min((i for i in (text.find(mark, pos) for mark in CLAUSE_END) if i >= 0), default=len(text))
 
 
 def _listed(name: str, subject: str) -> bool:
@@ -410,8 +420,7 @@ def _listed(name: str, subject: str) -> bool:
     at = subject.rfind(name)
     if at < 0:
         return False
-    clause_start = max(subject.rfind(mark, 0, at) for mark in CLAUSE_END) + 1
-    clause_end = min((i for i in (subject.find(mark, at) for mark in CLAUSE_END) if i >= 0), default=len(subject))
+    clause_start, clause_end = _clause_start(subject, at), _clause_end(subject, at)
     return clause_end < len(subject) and ENUMERATION in subject[clause_start:clause_end]
 
 
